@@ -1,0 +1,157 @@
+"""Citations: markers in answer text <-> exact spans of stored articles, and support checks.
+
+All pure functions; the answerers call them, and the tests call them directly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.types import Citation, Passage
+from ingest.chunking import split_sentences
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours said says say according article report reported news""".split()
+)
+
+
+def content_terms(text: str) -> set[str]:
+    """Lower-cased content words cut to a 5-letter stem, so 'Hungary' meets 'Hungarian'."""
+    terms = set()
+    for word in _WORD.findall(text.lower()):
+        word = word.replace("’", "'").removesuffix("'s")
+        if word not in STOPWORDS and len(word) > 1:
+            terms.add(word[:5])
+    return terms
+
+
+def lexical_support(claim: str, evidence: str) -> float:
+    """Share of the claim's content terms that the evidence contains (0 when the claim has none)."""
+    claim_terms = content_terms(claim)
+    if not claim_terms:
+        return 0.0
+    return len(claim_terms & content_terms(evidence)) / len(claim_terms)
+
+
+@dataclass(frozen=True)
+class MarkedSentence:
+    """One sentence of a generated answer with the marker numbers it carries, markers removed."""
+
+    text: str
+    markers: tuple[int, ...]
+
+
+def parse_markers(answer: str) -> list[MarkedSentence]:
+    """Split answer text into sentences and collect the ``[n]`` / ``[n, m]`` markers of each.
+
+    A marker that follows a sentence's final punctuation ("... veto. [1]") belongs to that sentence.
+    """
+    sentences: list[MarkedSentence] = []
+    for start, end in split_sentences(answer):
+        segment = answer[start:end]
+        numbers = tuple(int(n) for group in _MARKER.findall(segment) for n in re.split(r"\s*,\s*", group))
+        text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", segment)).strip()
+        if not re.search(r"\w", text) and sentences:
+            previous = sentences.pop()
+            sentences.append(MarkedSentence(previous.text, previous.markers + numbers))
+        elif text:
+            sentences.append(MarkedSentence(text, numbers))
+    return sentences
+
+
+def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
+    """The sentence of the passage that best supports the claim, as offsets into the article text."""
+    best = (passage.start, passage.end, -1.0)
+    for start, end in split_sentences(passage.text):
+        score = lexical_support(claim, passage.text[start:end])
+        if score > best[2]:
+            best = (passage.start + start, passage.start + end, score)
+    return best
+
+
+def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:
+    """A citation whose quote is the passage text at those article offsets."""
+    offset = passage.start
+    quote = passage.text[start - offset : end - offset]
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        source=passage.source,
+        published_at=passage.published_at,
+        url=passage.url,
+        quote=quote,
+        start=start,
+        end=end,
+        path=passage.path,
+    )
+
+
+def quote_is_exact(citation: Citation, article_text: str) -> bool:
+    return article_text[citation.start : citation.end] == citation.quote
+
+
+def attach_markers(sentence: str, numbers: list[int]) -> str:
+    """``"Hungary agreed." + [1, 2]`` -> ``"Hungary agreed [1][2]."``"""
+    markers = "".join(f"[{n}]" for n in numbers)
+    if not markers:
+        return sentence
+    body = sentence.rstrip(".!?")
+    return f"{body} {markers}{sentence[len(body):]}"
+
+
+@dataclass
+class VerifiedAnswer:
+    text: str
+    citations: list[Citation]
+    dropped_sentences: list[str]
+    repaired: int
+
+
+def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], min_support: float) -> VerifiedAnswer:
+    """Keep only supported sentences, each pointing at the passage span that supports it.
+
+    A marker out of range, or one whose passage does not support the sentence, is re-pointed to
+    the best-supporting passage when one reaches ``min_support``; otherwise the sentence is dropped.
+    Citations are renumbered 1..N in order of first use, one per distinct quoted span.
+    """
+    citations: list[Citation] = []
+    by_span: dict[tuple[str, int, int], int] = {}
+    kept: list[str] = []
+    dropped: list[str] = []
+    repaired = 0
+    for sentence in sentences:
+        chosen: list[tuple[Passage, int, int]] = []
+        for n in dict.fromkeys(sentence.markers):
+            if 1 <= n <= len(passages):
+                start, end, score = best_span(sentence.text, passages[n - 1])
+                if score >= min_support:
+                    chosen.append((passages[n - 1], start, end))
+        if not chosen:
+            candidates = [(best_span(sentence.text, p), p) for p in passages]
+            if candidates:
+                (start, end, score), passage = max(candidates, key=lambda item: item[0][2])
+                if score >= min_support:
+                    chosen.append((passage, start, end))
+                    repaired += 1
+        if not chosen:
+            dropped.append(sentence.text)
+            continue
+        numbers = []
+        for passage, start, end in chosen:
+            key = (passage.doc_id, start, end)
+            if key not in by_span:
+                by_span[key] = len(citations) + 1
+                citations.append(make_citation(by_span[key], passage, start, end))
+            numbers.append(by_span[key])
+        kept.append(attach_markers(sentence.text, list(dict.fromkeys(numbers))))
+    return VerifiedAnswer(" ".join(kept), citations, dropped, repaired)

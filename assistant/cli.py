@@ -1,0 +1,300 @@
+"""The ``newsdesk`` command: a thin face over ``assistant.app.Newsdesk``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from contextlib import contextmanager
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+app = typer.Typer(
+    help="Newsdesk: ask questions about your news archive and get answers cited to the exact passage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+HomeOption = Annotated[Optional[Path], typer.Option("--home", help="Data folder (Chroma + manifest). Env: NEWSDESK_HOME.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+SourceOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only this outlet (repeatable).")]
+SinceOption = Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")]
+UntilOption = Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")]
+AnswererOption = Annotated[Optional[str], typer.Option("--answerer", help="extractive | openai | auto.")]
+SAMPLE_QUESTION = "What did Hungary commit to?"
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def settings_from(**flags):
+    from assistant.settings import load_settings
+
+    try:
+        return load_settings(**flags)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"invalid setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+
+
+def parse_day(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{flag} must be a date like 2023-11-24, got {value!r}")
+
+
+def build(**flags):
+    from assistant.app import Newsdesk
+
+    return Newsdesk(settings_from(**flags))
+
+
+@contextmanager
+def user_errors():
+    """Turn the core's expected failures into one readable line and exit code 2."""
+    from assistant.answer import AnswerError
+    from eval.sets import QuestionSetError
+    from ingest.store import StoreError
+
+    try:
+        yield
+    except (AnswerError, StoreError, QuestionSetError, ValueError) as exc:
+        fail(str(exc))
+
+
+def run_ingest(nd, paths: list[Path], as_json: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    show_bar = not as_json and err.is_terminal
+    with Progress(
+        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files · {task.fields[chunks]} chunks embedded"),
+        TimeElapsedColumn(), console=err, disable=not show_bar, transient=True,
+    ) as bar:
+        task = bar.add_task("ingest", total=None, chunks=0)
+
+        def progress(done: int, total: int, embedded: int) -> None:
+            bar.update(task, completed=done, total=total, chunks=embedded)
+
+        with user_errors():
+            return nd.ingest(paths, progress)
+
+
+def print_ingest_report(report, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(report.as_json()))
+    else:
+        for failure in report.failed:
+            err.print(f"[red]failed[/] {escape(failure.line())}")
+        out.print(report.summary_line())
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl), folders recursively.")],
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Add articles to the archive; unchanged documents are skipped, changed ones replaced."""
+    nd = build(home=home)
+    report = run_ingest(nd, paths, as_json)
+    print_ingest_report(report, as_json)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(answer.as_json(), ensure_ascii=False))
+        return
+    out.print(escape(answer.text))
+    out.print()
+    for c in answer.citations:
+        meta = " · ".join(x for x in (c.source, c.published_at[:10], c.url or c.path) if x)
+        out.print(f"[bold][{c.n}][/] {escape(c.title)} [dim]({escape(meta)})[/]")
+        out.print(f"    “{escape(c.quote)}” [dim]chars {c.start}-{c.end} of {escape(c.doc_id)}[/]")
+    model = f" ({answer.model})" if answer.model else ""
+    out.print(f"[dim]answered by {answer.answerer}{escape(model)} in {answer.timings.get('total_s', 0):.2f}s[/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
+    as_json: JsonOption = False,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    answerer: AnswererOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Answer one question from the archive, with numbered citations to the exact passages."""
+    nd = build(home=home, top_k=k, source=source, since=parse_day(since, "--since"),
+               until=parse_day(until, "--until"), answerer=answerer)
+    with user_errors():
+        answer = nd.ask(question)
+    print_answer(answer, as_json)
+
+
+@app.command()
+def chat(
+    host: Annotated[Optional[str], typer.Option(help="Interface to bind; 0.0.0.0 exposes it to the network.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port of the chat page.")] = None,
+    answerer: AnswererOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Open the chat page (Gradio) on 127.0.0.1 unless told otherwise."""
+    from assistant.ui import launch
+
+    nd = build(home=home, host=host, port=port, answerer=answerer)
+    launch(nd)
+
+
+def sample_paths() -> list[Path]:
+    root = Path(str(files("assistant") / "sample_data"))
+    return [root / "seed", root / "mhrag-lite" / "corpus.jsonl"]
+
+
+@app.command()
+def demo(
+    no_chat: Annotated[bool, typer.Option("--no-chat", help="Ingest and answer the sample question, then exit.")] = False,
+    host: Annotated[Optional[str], typer.Option(help="Interface for the chat page.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port of the chat page.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Ingest the bundled sample articles, answer a sample question, then open the chat."""
+    nd = build(home=home, host=host, port=port)
+    report = run_ingest(nd, sample_paths(), as_json=False)
+    print_ingest_report(report, as_json=False)
+    out.print(f"\n[bold]Q:[/] {SAMPLE_QUESTION}")
+    with user_errors():
+        print_answer(nd.ask(SAMPLE_QUESTION), as_json=False)
+    if not no_chat:
+        from assistant.ui import launch
+
+        launch(nd)
+
+
+@app.command()
+def remove(
+    doc_ids: Annotated[list[str], typer.Argument(help="Document ids (url, or path relative to the folder ingested).")],
+    home: HomeOption = None,
+) -> None:
+    """Delete documents from the archive, everywhere."""
+    nd = build(home=home)
+    missing = []
+    for doc_id in doc_ids:
+        removed = nd.remove(doc_id)
+        if removed:
+            out.print(f"removed {escape(doc_id)} ({removed} chunks)")
+        else:
+            missing.append(doc_id)
+    if missing:
+        fail("not in the archive: " + ", ".join(missing), code=1)
+
+
+@app.command()
+def status(as_json: JsonOption = False, home: HomeOption = None) -> None:
+    """What the archive holds: documents, chunks, outlets, date span."""
+    nd = build(home=home)
+    summary = nd.manifest.summary()
+    stored = nd.store.count()
+    problems = [] if stored == summary.chunks else [f"Chroma holds {stored} chunks, the manifest lists {summary.chunks}"]
+    data = {
+        "documents": summary.documents, "chunks": summary.chunks, "sources": summary.sources,
+        "published_min": summary.published_min, "published_max": summary.published_max, "problems": problems,
+    }
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    table = Table(show_header=False, box=None)
+    table.add_row("home", str(nd.settings.home))
+    for key in ("documents", "chunks", "published_min", "published_max"):
+        table.add_row(key, str(data[key]))
+    table.add_row("sources", escape(", ".join(summary.sources)) or "-")
+    out.print(table)
+    for problem in problems:
+        err.print(f"[yellow]problem:[/] {escape(problem)}")
+
+
+@app.command(name="eval")
+def eval_command(
+    sets: Annotated[list[Path], typer.Argument(help="Question sets (JSONL).")],
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Ingest this into a fresh temporary home first.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write report.json and report.md here.")] = None,
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
+    as_json: JsonOption = False,
+    answerer: AnswererOption = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Score retrieval and answers on question sets: Hits@k, MRR, evidence recall, refusals."""
+    from eval.runner import SUMMARY_LABELS, format_value, run_eval, write_reports
+    from eval.sets import check_evidence_known, load_question_set
+
+    with user_errors():
+        loaded = [(path, load_question_set(path)) for path in sets]
+    with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as scratch:
+        nd = build(home=Path(scratch) if corpus else home, top_k=k, answerer=answerer, source=source,
+                   since=parse_day(since, "--since"), until=parse_day(until, "--until"))
+        if corpus:
+            report = run_ingest(nd, corpus, as_json=True)
+            if not as_json:
+                err.print(f"corpus: {report.summary_line()}")
+        known = set(nd.manifest.doc_ids())
+        reports = []
+        for path, questions in loaded:
+            with user_errors():
+                check_evidence_known(questions, known, path)
+            reports.append(run_with_progress(nd, questions, path, as_json))
+    if out_dir:
+        write_reports(reports, out_dir)
+    if as_json:
+        payload = reports[0].as_json() if len(reports) == 1 else {"sets": [r.as_json() for r in reports]}
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    table = Table(title="Newsdesk eval")
+    table.add_column("Metric")
+    for report in reports:
+        table.add_column(Path(report.set_name).name, justify="right")
+    for key, label in SUMMARY_LABELS.items():
+        table.add_row(label, *(format_value(r.summary.get(key)) for r in reports))
+    out.print(table)
+    settings = reports[0].settings
+    out.print(f"[dim]retriever {settings['retriever']}, answerer {settings['answerer']} ({escape(settings['model'])}), top_k {settings['top_k']}[/]")
+
+
+def run_with_progress(nd, questions, path: Path, as_json: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from eval.runner import run_eval
+
+    with Progress(TextColumn(f"[bold]eval {escape(path.name)}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=as_json or not err.is_terminal, transient=True) as bar:
+        task = bar.add_task("eval", total=len(questions))
+        return run_eval(nd, questions, str(path), lambda done, total: bar.update(task, completed=done))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

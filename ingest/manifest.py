@@ -1,0 +1,100 @@
+"""The ingest manifest: one SQLite row per document with its content hash, stored text and chunk ids.
+
+It is the record of what the archive holds. A document's row is written only after its chunks are
+in Chroma, so an interrupted ingest leaves at worst chunks the manifest does not know yet, which
+the next run of the same ingest writes again under the same deterministic ids.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.types import Article
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    url TEXT NOT NULL,
+    author TEXT NOT NULL,
+    category TEXT NOT NULL,
+    path TEXT NOT NULL,
+    text TEXT NOT NULL,
+    chunk_ids TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class ArchiveSummary:
+    documents: int
+    chunks: int
+    sources: list[str]
+    published_min: str | None
+    published_max: str | None
+
+
+class Manifest:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def known(self, doc_id: str) -> tuple[str, list[str]] | None:
+        """``(content_hash, chunk_ids)`` of a stored document, or None."""
+        row = self.db.execute("SELECT content_hash, chunk_ids FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def record(self, article: Article, content_hash: str, chunk_ids: list[str]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article.doc_id, content_hash, article.title, article.source, article.published_at,
+                article.url, article.author, article.category, article.path, article.text,
+                json.dumps(chunk_ids), time.time(),
+            ),
+        )
+
+    def forget(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def article(self, doc_id: str) -> Article | None:
+        row = self.db.execute(
+            "SELECT doc_id, title, text, source, published_at, url, author, category, path FROM documents WHERE doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        return Article(*row) if row else None
+
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+
+    def chunk_ids(self) -> dict[str, str]:
+        """Every chunk id the manifest knows, mapped to its document id."""
+        out: dict[str, str] = {}
+        for doc_id, ids in self.db.execute("SELECT doc_id, chunk_ids FROM documents"):
+            for chunk in json.loads(ids):
+                out[chunk] = doc_id
+        return out
+
+    def summary(self) -> ArchiveSummary:
+        documents, chunks = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(json_array_length(chunk_ids)), 0) FROM documents"
+        ).fetchone()
+        sources = [r[0] for r in self.db.execute("SELECT DISTINCT source FROM documents WHERE source != '' ORDER BY source")]
+        low, high = self.db.execute(
+            "SELECT MIN(published_at), MAX(published_at) FROM documents WHERE published_at != ''"
+        ).fetchone()
+        return ArchiveSummary(documents, chunks, sources, low, high)

@@ -1,0 +1,164 @@
+"""Files in, chunks out: load -> skip unchanged by hash -> chunk -> embed in batches -> upsert.
+
+Writes go Chroma first, manifest last, one flush group at a time, so a killed ingest is finished
+by running it again (see ``ingest.manifest``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.embedding import MiniLMEmbedding, load_tokenizer
+from assistant.settings import Settings
+from assistant.types import Article, Chunk
+from ingest.chunking import chunk_article
+from ingest.loaders import Failure, find_files, load_file
+from ingest.manifest import Manifest
+from ingest.store import VectorStore
+
+FLUSH_CHUNKS = 512
+ProgressCallback = Callable[[int, int, int], None]  # files done, files total, chunks embedded
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    documents: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    failed: list[Failure] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "files": self.files,
+            "documents": self.documents,
+            "chunks_added": self.chunks_added,
+            "chunks_removed": self.chunks_removed,
+            "unchanged": self.unchanged,
+            "embedded": self.embedded,
+            "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
+        }
+
+    def summary_line(self) -> str:
+        return (
+            f"{self.files} files, {self.documents} documents: {self.chunks_added} chunks added, "
+            f"{self.chunks_removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed"
+        )
+
+
+def count_tokens(texts) -> list[int]:
+    return [len(e.ids) for e in load_tokenizer().encode_batch(list(texts), add_special_tokens=False)]
+
+
+def embedding_text(article: Article, chunk: Chunk) -> str:
+    """What the model sees for a chunk: headline and outlet give context the passage may lack."""
+    header = " - ".join(part for part in (article.title, article.source) if part)
+    return f"{header}\n{chunk.text}" if header else chunk.text
+
+
+def content_hash(article: Article, settings: Settings) -> str:
+    """Changes whenever the stored chunks would: text, metadata, chunking parameters, model."""
+    payload = json.dumps(
+        [article.metadata(), article.text, settings.chunk_tokens, settings.chunk_overlap_tokens, "minilm-int8"],
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@contextmanager
+def ingest_lock(home: Path):
+    """One writer per home at a time; a second ingest waits for the first to finish."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "ingest.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, store: VectorStore, manifest: Manifest, embedder: MiniLMEmbedding):
+        self.settings = settings
+        self.store = store
+        self.manifest = manifest
+        self.embedder = embedder
+
+    def chunk_budget(self, article: Article) -> int:
+        """Tokens left for the passage once the embedded header and special tokens are counted."""
+        header_tokens = count_tokens([embedding_text(article, Chunk("", "", "", 0, 0))])[0]
+        return max(64, self.settings.chunk_tokens - header_tokens - 2)
+
+    def run(self, paths: list[Path], progress: ProgressCallback | None = None) -> IngestReport:
+        report = IngestReport()
+        files, report.failed = find_files(paths)
+        report.files = len(files) + len(report.failed)
+        seen: dict[str, str] = {}
+        pending: list[tuple[Article, str, list[Chunk]]] = []
+        pending_chunks = 0
+        embedded_before = self.embedder.texts_embedded
+        with ingest_lock(self.settings.home):
+            for done, (file, root) in enumerate(files, start=1):
+                loaded = load_file(file, root)
+                report.failed.extend(loaded.failures)
+                for article in loaded.articles:
+                    if article.doc_id in seen:
+                        report.failed.append(
+                            Failure(article.path, f"duplicate document id {article.doc_id!r} (first in {seen[article.doc_id]}); skipped")
+                        )
+                        continue
+                    seen[article.doc_id] = article.path
+                    report.documents += 1
+                    digest = content_hash(article, self.settings)
+                    known = self.manifest.known(article.doc_id)
+                    if known and known[0] == digest:
+                        report.unchanged += 1
+                        continue
+                    chunks = chunk_article(
+                        article, self.chunk_budget(article), self.settings.chunk_overlap_tokens, count_tokens
+                    )
+                    pending.append((article, digest, chunks))
+                    pending_chunks += len(chunks)
+                if pending_chunks >= FLUSH_CHUNKS:
+                    self._flush(pending, report)
+                    pending, pending_chunks = [], 0
+                if progress:
+                    progress(done, len(files), self.embedder.texts_embedded - embedded_before)
+            self._flush(pending, report)
+        report.embedded = self.embedder.texts_embedded - embedded_before
+        return report
+
+    def _flush(self, pending: list[tuple[Article, str, list[Chunk]]], report: IngestReport) -> None:
+        if not pending:
+            return
+        articles = {article.doc_id: article for article, _, _ in pending}
+        chunks = [chunk for _, _, doc_chunks in pending for chunk in doc_chunks]
+        vectors = self.embedder.embed([embedding_text(articles[c.doc_id], c) for c in chunks]).tolist()
+        self.store.add(chunks, vectors, articles)
+        for article, digest, doc_chunks in pending:
+            new_ids = [c.chunk_id for c in doc_chunks]
+            known = self.manifest.known(article.doc_id)
+            old_ids = known[1] if known else []
+            stale = sorted(set(old_ids) - set(new_ids))
+            self.store.delete(stale)
+            self.manifest.record(article, digest, new_ids)
+            report.chunks_added += len(set(new_ids) - set(old_ids))
+            report.chunks_removed += len(stale)
+
+    def remove(self, doc_id: str) -> int:
+        """Delete a document everywhere; returns how many chunks went with it."""
+        known = self.manifest.known(doc_id)
+        if known is None:
+            return 0
+        with ingest_lock(self.settings.home):
+            self.store.delete(known[1])
+            self.manifest.forget(doc_id)
+        return len(known[1])

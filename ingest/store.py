@@ -1,0 +1,153 @@
+"""The Chroma side of the archive: embedded (persistent folder) or a Chroma server, same code."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from urllib.parse import urlparse
+
+from assistant.settings import Settings
+from assistant.types import Chunk, Filters, Passage
+
+
+class StoreError(RuntimeError):
+    """The vector store cannot be reached or used; the message says what to do."""
+
+
+def date_ordinal(value: str) -> int:
+    """``YYYYMMDD`` as an int for Chroma range filters; 0 when the date is missing or unreadable."""
+    if not value:
+        return 0
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            parsed = date.fromisoformat(value[:10])
+        except ValueError:
+            return 0
+    return parsed.year * 10000 + parsed.month * 100 + parsed.day
+
+
+def chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreError(f"NEWSDESK_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises several types for a refused connection
+            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class VectorStore:
+    """Chunks and their embeddings in one Chroma collection, written through llama-index."""
+
+    def __init__(self, settings: Settings):
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.client = chroma_client(settings)
+        try:
+            self.collection = self.client.get_or_create_collection(
+                settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open the Chroma collection {settings.collection!r}: {exc}") from None
+        self.llama_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def add(self, chunks: list[Chunk], embeddings: list[list[float]], articles: dict) -> None:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        nodes = []
+        for chunk, vector in zip(chunks, embeddings):
+            article = articles[chunk.doc_id]
+            node = TextNode(
+                id_=chunk.chunk_id,
+                text=chunk.text,
+                embedding=vector,
+                start_char_idx=chunk.start,
+                end_char_idx=chunk.end,
+                metadata={
+                    "title": article.title,
+                    "source": article.source,
+                    "published_at": article.published_at,
+                    "published_day": date_ordinal(article.published_at),
+                    "url": article.url,
+                    "path": article.path,
+                },
+            )
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=chunk.doc_id)
+            nodes.append(node)
+        if nodes:
+            self.llama_store.add(nodes)
+
+    def delete(self, chunk_ids: list[str]) -> None:
+        if chunk_ids:
+            self.collection.delete(ids=list(chunk_ids))
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            ids.update(got)
+            if len(got) < page:
+                return ids
+            offset += page
+
+    def query(self, embedding: list[float], n: int, filters: Filters | None = None) -> list[Passage]:
+        from llama_index.core.vector_stores import VectorStoreQuery
+
+        total = self.count()
+        if total == 0:
+            return []
+        result = self.llama_store.query(
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(n, total)),
+            where=chroma_where(filters) or None,
+        )
+        passages = []
+        for node, similarity in zip(result.nodes, result.similarities or []):
+            meta = node.metadata
+            passages.append(
+                Passage(
+                    chunk_id=node.node_id,
+                    doc_id=node.ref_doc_id or "",
+                    text=node.get_content(),
+                    start=node.start_char_idx or 0,
+                    end=node.end_char_idx or 0,
+                    # llama-index reports exp(-distance); turn it back into cosine similarity.
+                    score=1.0 + math.log(similarity) if similarity > 0 else -1.0,
+                    title=meta.get("title", ""),
+                    source=meta.get("source", ""),
+                    published_at=meta.get("published_at", ""),
+                    url=meta.get("url", ""),
+                    path=meta.get("path", ""),
+                )
+            )
+        return passages
+
+
+def chroma_where(filters: Filters | None) -> dict:
+    if filters is None or filters.is_empty():
+        return {}
+    clauses: list[dict] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if filters.since:
+        clauses.append({"published_day": {"$gte": date_ordinal(filters.since)}})
+    if filters.until:
+        clauses.append({"published_day": {"$lte": date_ordinal(filters.until)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
