@@ -1,0 +1,97 @@
+"""A small OpenAI-compatible chat server for tests: real HTTP on 127.0.0.1, scripted replies.
+
+It speaks enough of ``POST /v1/chat/completions`` (plain and ``stream: true`` server-sent events)
+for the real ``openai`` client, and records every request body so tests can assert on the prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Reply = str | Callable[[dict], str]
+
+
+class OpenAITestServer:
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.replies: list[Reply] = []
+        self.default_reply: Reply = "INSUFFICIENT_INFORMATION"
+        self.fail_with: int | None = None
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                body["_authorization"] = self.headers.get("Authorization", "")
+                server.requests.append(body)
+                if server.fail_with:
+                    self.send_response(server.fail_with)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(json.dumps({"error": {"message": "scripted failure", "type": "server_error"}}).encode())
+                    return
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                reply = server.replies.pop(0) if server.replies else server.default_reply
+                text = reply(body) if callable(reply) else reply
+                if body.get("stream"):
+                    self._stream(body, text)
+                else:
+                    self._complete(body, text)
+
+            def _complete(self, body: dict, text: str) -> None:
+                payload = {
+                    "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                    "model": body.get("model", "test"),
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": len(text.split()), "total_tokens": 10 + len(text.split())},
+                }
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, body: dict, text: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
+                for n, piece in enumerate(pieces + [None]):
+                    delta = {"content": piece} if piece is not None else {}
+                    if n == 0:
+                        delta["role"] = "assistant"
+                    chunk = {
+                        "id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
+                        "model": body.get("model", "test"),
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": None if piece is not None else "stop"}],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> OpenAITestServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,96 @@
+"""The main path on the seed article: ingest, re-ingest, ask, with exact citations."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import HUNGARY_SENTENCE, SEED_FILE, cli_json, make_newsdesk, run_cli
+
+
+def test_hungary_answer_cites_the_exact_passage(seed_desk):
+    answer = seed_desk.ask("What did Hungary commit to?")
+    assert not answer.refused
+    assert "promised not to veto the proposal" in answer.text
+    assert answer.citations, "the answer must carry a citation"
+    first = answer.citations[0]
+    assert first.quote == HUNGARY_SENTENCE
+    stored = seed_desk.manifest.article(first.doc_id)
+    assert stored is not None and stored.text[first.start : first.end] == first.quote
+    assert "[1]" in answer.text
+    assert first.title == "NATO Approves Training Security And Support Assistance For Ukraine"
+    assert first.published_at == "2024-06-14"
+
+
+def test_reingest_adds_nothing_and_embeds_nothing(tmp_path):
+    desk = make_newsdesk(tmp_path / "home")
+    first = desk.ingest([SEED_FILE])
+    assert first.chunks_added >= 2 and first.embedded == first.chunks_added
+    chunks_before = desk.store.count()
+    again = desk.ingest([SEED_FILE])
+    assert (again.chunks_added, again.chunks_removed, again.embedded, again.unchanged) == (0, 0, 0, 1)
+    assert desk.store.count() == chunks_before
+
+
+def test_changed_content_replaces_old_chunks(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("Port strike ends\n\nDock workers in Rotterdam ended a three-day strike on Monday.\n")
+    desk = make_newsdesk(tmp_path / "home")
+    desk.ingest([article])
+    article.write_text("Port strike ends\n\nDock workers in Antwerp ended a five-day strike on Tuesday.\n")
+    report = desk.ingest([article])
+    assert report.chunks_added == 1 and report.chunks_removed == 1
+    assert desk.store.count() == 1
+    answer = desk.ask("Where did dock workers end a strike?")
+    assert "Antwerp" in answer.text and "Rotterdam" not in answer.text
+
+
+def test_cli_ask_json_shape_and_offsets(tmp_path):
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, check=True)
+    code, data, _ = cli_json("ask", "What did Hungary commit to?", "-k", "3", home=home)
+    assert code == 0
+    assert set(data) >= {"question", "answer", "refused", "answerer", "citations", "passages"}
+    assert data["answerer"] == "extractive" and data["refused"] is False
+    assert len(data["passages"]) <= 3
+    scores = [p["score"] for p in data["passages"]]
+    assert scores == sorted(scores, reverse=True)
+    citation = data["citations"][0]
+    assert set(citation) == {"n", "doc_id", "title", "source", "published_at", "url", "quote", "start", "end"}
+    text = make_newsdesk(home).manifest.article(citation["doc_id"]).text
+    assert text[citation["start"] : citation["end"]] == citation["quote"] == HUNGARY_SENTENCE
+
+
+def test_cli_ingest_json_report(tmp_path):
+    home = tmp_path / "home"
+    code, data, _ = cli_json("ingest", str(SEED_FILE), home=home)
+    assert code == 0
+    assert data["files"] == 1 and data["documents"] == 1 and data["chunks_added"] >= 2 and data["failed"] == []
+    code, again, _ = cli_json("ingest", str(SEED_FILE), home=home)
+    assert code == 0 and again["chunks_added"] == 0 and again["unchanged"] == 1 and again["embedded"] == 0
+
+
+def test_unanswerable_question_is_refused(seed_desk):
+    answer = seed_desk.ask("Who won the 2022 FIFA World Cup final?")
+    assert answer.refused
+    assert answer.text.startswith("The archive does not say")
+    assert answer.citations == []
+
+
+def test_settings_precedence(tmp_path, monkeypatch):
+    from assistant.settings import load_settings
+
+    (tmp_path / "newsdesk.toml").write_text('top_k = 7\nhome = "from-file"\nport = 9000\n')
+    monkeypatch.setenv("NEWSDESK_HOME", "from-env")
+    settings = load_settings(port=9100)
+    assert settings.top_k == 7  # file beats default
+    assert str(settings.home) == "from-env"  # env beats file
+    assert settings.port == 9100  # flag beats everything
+    assert settings.host == "127.0.0.1"  # default binding is loopback
+
+
+def test_status_reports_the_archive(seed_home):
+    code, data, _ = cli_json("status", home=seed_home)
+    assert code == 0
+    assert data["documents"] == 1 and data["chunks"] >= 2 and data["problems"] == []
+    assert data["published_min"] == data["published_max"] == "2024-06-14"
+    json.dumps(data)
