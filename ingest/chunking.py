@@ -30,7 +30,7 @@ def split_sentences(text: str) -> list[Span]:
             end = line.start() + match.end()
             word = re.search(r"([\w.]+)[.!?…]*[\"'”’)\]]*$", text[cut_from:end])
             token = word.group(1).rstrip(".").lower() if word else ""
-            if match.group().startswith(".") and (token in _ABBREVIATIONS or len(token) == 1):
+            if match.group().startswith(".") and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
                 continue
             next_char = text[end:].lstrip()[:1]
             if next_char and next_char.islower():

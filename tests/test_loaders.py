@@ -1,0 +1,85 @@
+"""Each format loads as documented; ids, headlines and metadata come out right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import MHRAG_CORPUS
+from ingest.loaders import LoadError, decode, find_files, load_file, normalise_text
+
+
+def load_one(path: Path):
+    loaded = load_file(path, path.parent)
+    assert loaded.failures == [], loaded.failures
+    return loaded.articles
+
+
+def test_text_file_headline_body_and_front_matter(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("---\nsource: Reuters\npublished_at: 2024-01-02\n---\n\n# Big headline\n\nFirst para.\n\n\nSecond   para.\n")
+    (article,) = load_one(path)
+    assert article.doc_id == "a.md" and article.title == "Big headline"
+    assert article.text == "First para.\n\nSecond para."
+    assert (article.source, article.published_at) == ("Reuters", "2024-01-02")
+
+
+def test_html_drops_scripts_and_styles_and_reads_meta(tmp_path):
+    path = tmp_path / "p.html"
+    path.write_text(
+        "<html><head><title>Dam opens</title><meta property='og:site_name' content='The Herald'>"
+        "<meta property='article:published_time' content='2023-10-01T08:00:00Z'><style>p{}</style></head>"
+        "<body><nav>Home | World</nav><h1>Dam opens</h1><p>The dam opened on Sunday.</p>"
+        "<script>alert('x')</script><p>Water flows &amp; power starts.</p></body></html>"
+    )
+    (article,) = load_one(path)
+    assert article.title == "Dam opens"
+    assert article.text == "The dam opened on Sunday.\n\nWater flows & power starts."
+    assert article.source == "The Herald" and article.published_at.startswith("2023-10-01")
+
+
+def test_json_object_and_list(tmp_path):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"title": "T", "text": "Body text.", "url": "https://x.org/1"}))
+    assert load_one(one)[0].doc_id == "https://x.org/1"
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps([{"title": "A", "body": "Alpha."}, {"title": "B", "body": "Beta."}]))
+    assert [a.doc_id for a in load_one(many)] == ["many.json#0", "many.json#1"]
+
+
+def test_mhrag_corpus_loads_as_is():
+    loaded = load_file(MHRAG_CORPUS, MHRAG_CORPUS.parent)
+    assert loaded.failures == [] and len(loaded.articles) == 326
+    first = loaded.articles[0]
+    assert first.doc_id.startswith("https://") and first.source and first.published_at.startswith("2023-")
+
+
+def test_utf16_with_bom_and_bidi_controls(tmp_path):
+    path = tmp_path / "u.txt"
+    path.write_bytes("Headline\n\nA body\u202e with control.".encode("utf-16"))
+    (article,) = load_one(path)
+    assert article.text == "A body with control."
+
+
+@pytest.mark.parametrize("raw, reason", [(b"\x00\x01\x02", "binary"), (b"\xff\xfe\xfa", "not valid UTF-8")])
+def test_decode_refuses(raw, reason):
+    with pytest.raises(LoadError, match=reason):
+        decode(raw + b"x" * 3 if reason == "binary" else b"ok " + raw[2:])
+
+
+def test_folder_walk_skips_readme_and_unsupported_and_symlink_loops(tmp_path):
+    (tmp_path / "README.md").write_text("# Notes\n\nnot an article")
+    (tmp_path / "story.txt").write_text("H\n\nB.")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    files, failures = find_files([tmp_path])
+    assert [f.name for f, _ in files] == ["story.txt"] and failures == []
+
+
+def test_normalise_text_is_idempotent():
+    text = "a\r\n\r\n\r\nb \t c\u200b"
+    assert normalise_text(text) == "a\n\nb c"
+    assert normalise_text(normalise_text(text)) == normalise_text(text)
