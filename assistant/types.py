@@ -97,6 +97,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)  # prompt_tokens / completion_tokens when an LLM answered
 
     def as_json(self) -> dict[str, Any]:
         return {
