@@ -19,7 +19,7 @@ from assistant.settings import Settings
 from assistant.types import Answer, Filters, Passage
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
-from ingest.store import VectorStore
+from ingest.store import VectorStore, store_target
 
 FOLLOW_UP_WORDS = {"it", "its", "they", "their", "them", "he", "his", "she", "her", "that", "this", "those", "these", "there"}
 
@@ -34,11 +34,14 @@ class Newsdesk:
 
     @cached_property
     def store(self) -> VectorStore:
+        self.manifest  # check the home belongs to this store before connecting to it
         return VectorStore(self.settings)
 
     @cached_property
     def manifest(self) -> Manifest:
-        return Manifest(self.settings.manifest_path)
+        manifest = Manifest(self.settings.manifest_path)
+        manifest.bind(store_target(self.settings))
+        return manifest
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -70,11 +70,12 @@ def user_errors():
     """Turn the core's expected failures into one readable line and exit code 2."""
     from assistant.answer import AnswerError
     from eval.sets import QuestionSetError
+    from ingest.manifest import ManifestMismatch
     from ingest.store import StoreError
 
     try:
         yield
-    except (AnswerError, StoreError, QuestionSetError, ValueError) as exc:
+    except (AnswerError, StoreError, ManifestMismatch, QuestionSetError, ValueError) as exc:
         fail(str(exc))
 
 
@@ -234,9 +235,13 @@ def status(as_json: JsonOption = False, home: HomeOption = None) -> None:
 
 @app.command(name="eval")
 def eval_command(
-    sets: Annotated[list[Path], typer.Argument(help="Question sets (JSONL).")],
+    sets: Annotated[list[Path], typer.Argument(help="Question sets: JSONL, or MultiHop-RAG's native JSON list.")],
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Ingest this into a fresh temporary home first.")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write report.json and report.md here.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write report.json, report.md and PNG plots here.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A report.json to compare against.")] = None,
+    fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="Gate metric=value: fail when below (repeatable).")] = None,
+    max_regression: Annotated[Optional[list[str]], typer.Option("--max-regression", help="Gate metric=value: fail when worse than the baseline by more (repeatable).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Questions answered concurrently.")] = 1,
     k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
     as_json: JsonOption = False,
     answerer: AnswererOption = None,
@@ -245,12 +250,21 @@ def eval_command(
     until: UntilOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Score retrieval and answers on question sets: Hits@k, MRR, evidence recall, refusals."""
-    from eval.runner import SUMMARY_LABELS, format_value, run_eval, write_reports
+    """Score retrieval, answers and citations on question sets; gate releases on the results.
+
+    Exit code 1 when a --fail-under or --max-regression gate fails, 2 on bad input.
+    """
+    from eval.gates import compare, load_baseline, parse_gates
+    from eval.report import comparison_table, summary_table, type_table, write_report
     from eval.sets import check_evidence_known, load_question_set
 
     with user_errors():
-        loaded = [(path, load_question_set(path)) for path in sets]
+        floors = parse_gates(fail_under, "--fail-under")
+        allowed = parse_gates(max_regression, "--max-regression")
+        if allowed and baseline is None:
+            fail("--max-regression needs --baseline report.json")
+        before = load_baseline(baseline) if baseline else None
+        loaded = [(str(path), load_question_set(path)) for path in sets]
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as scratch:
         nd = build(home=Path(scratch) if corpus else home, top_k=k, answerer=answerer, source=source,
                    since=parse_day(since, "--since"), until=parse_day(until, "--until"))
@@ -259,42 +273,51 @@ def eval_command(
             if not as_json:
                 err.print(f"corpus: {report.summary_line()}")
         known = set(nd.manifest.doc_ids())
-        reports = []
-        for path, questions in loaded:
-            with user_errors():
-                check_evidence_known(questions, known, path)
-            reports.append(run_with_progress(nd, questions, path, as_json))
+        with user_errors():
+            for path, questions in loaded:
+                check_evidence_known(questions, known, Path(path))
+            result = run_with_progress(nd, loaded, workers, as_json)
+    data = result.as_json()
+    with user_errors():
+        rows = compare(data, before, floors, allowed)
+    data["comparison"] = {"baseline": str(baseline) if baseline else None, "rows": [r.as_json() for r in rows]}
     if out_dir:
-        write_reports(reports, out_dir)
+        with user_errors():
+            write_report(out_dir, data, rows, str(baseline) if baseline else None)
+    failed = [r for r in rows if r.failed]
     if as_json:
-        payload = reports[0].as_json() if len(reports) == 1 else {"sets": [r.as_json() for r in reports]}
-        out.print_json(json.dumps(payload, ensure_ascii=False))
-        return
-    table = Table(title="Newsdesk eval")
-    table.add_column("Metric")
-    for report in reports:
-        table.add_column(Path(report.set_name).name, justify="right")
-    for key, label in SUMMARY_LABELS.items():
-        table.add_row(label, *(format_value(r.summary.get(key)) for r in reports))
-    out.print(table)
-    settings = reports[0].settings
-    out.print(f"[dim]retriever {settings['retriever']}, answerer {settings['answerer']} ({escape(settings['model'])}), top_k {settings['top_k']}[/]")
+        out.print_json(json.dumps(data, ensure_ascii=False))
+    else:
+        out.print(summary_table(data))
+        out.print(type_table(data))
+        if rows and (before is not None or floors):
+            out.print(comparison_table(rows, str(baseline) if baseline else None))
+        s = data["settings"]
+        out.print(f"[dim]retriever {s['retriever']}, answerer {s['answerer']} ({escape(s['model'])}), top_k {s['top_k']}"
+                  + (f"; wrote {escape(str(out_dir))}" if out_dir else "") + "[/]")
+    if failed:
+        err.print("[bold red]gate failed:[/] " + "; ".join(f"{r.metric} {escape(r.gate.removeprefix('FAIL: '))}" for r in failed))
+        raise typer.Exit(1)
 
 
-def run_with_progress(nd, questions, path: Path, as_json: bool):
+def run_with_progress(nd, loaded, workers: int, as_json: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from eval.runner import run_eval
 
-    with Progress(TextColumn(f"[bold]eval {escape(path.name)}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    total = sum(len(questions) for _, questions in loaded)
+    with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, disable=as_json or not err.is_terminal, transient=True) as bar:
-        task = bar.add_task("eval", total=len(questions))
-        return run_eval(nd, questions, str(path), lambda done, total: bar.update(task, completed=done))
+        task = bar.add_task("eval", total=total)
+        return run_eval(nd, loaded, workers, lambda done, _total: bar.update(task, completed=done))
 
 
 def main() -> None:
     try:
-        app()
+        with user_errors():  # errors raised outside a command's own handling still get one line
+            app()
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # storage
     home: Path = Field(Path(".newsdesk"), description="Data folder: Chroma database and ingest manifest.")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; embedded when unset.")
+    chroma_token: SecretStr | None = Field(None, description="Bearer token for a Chroma server with token auth.")
+    chroma_headers: dict[str, str] = Field(default_factory=dict, description="Extra HTTP headers for the Chroma server.")
     collection: str = Field("newsdesk", description="Chroma collection name.")
 
     # embedding and chunking

@@ -30,7 +30,12 @@ CREATE TABLE IF NOT EXISTS documents (
     chunk_ids TEXT NOT NULL,
     updated_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+class ManifestMismatch(RuntimeError):
+    """The home folder belongs to another Chroma store than the one configured."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,21 @@ class ArchiveSummary:
 class Manifest:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+
+    def bind(self, target: str) -> None:
+        """Record which vector store this manifest describes; refuse to pair it with another."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'store'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES ('store', ?)", (target,))
+        elif row[0] != target:
+            raise ManifestMismatch(
+                f"{self.path} describes {row[0]}, not {target}; use another --home for this store"
+            )
 
     def close(self) -> None:
         self.db.close()

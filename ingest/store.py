@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime
 from urllib.parse import urlparse
@@ -28,6 +29,13 @@ def date_ordinal(value: str) -> int:
     return parsed.year * 10000 + parsed.month * 100 + parsed.day
 
 
+def server_headers(settings: Settings) -> dict[str, str]:
+    headers = dict(settings.chroma_headers)
+    if settings.chroma_token is not None:
+        headers["Authorization"] = f"Bearer {settings.chroma_token.get_secret_value()}"
+    return headers
+
+
 def chroma_client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -42,12 +50,38 @@ def chroma_client(settings: Settings):
                 host=url.hostname,
                 port=url.port or (443 if url.scheme == "https" else 8000),
                 ssl=url.scheme == "https",
+                headers=server_headers(settings),
                 settings=chroma_settings,
             )
         except Exception as exc:  # chromadb raises several types for a refused connection
-            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {first_line(exc)}") from None
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def store_errors(method):
+    """Any failure of the vector store becomes one StoreError line naming where it is."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{self.where} failed during {method.__name__}: {first_line(exc)}") from exc
+
+    return wrapper
+
+
+def store_target(settings: Settings) -> str:
+    """Which Chroma a home's manifest describes: the server URL or "embedded", and the collection."""
+    return f"{settings.chroma_url or 'embedded'} collection={settings.collection}"
 
 
 class VectorStore:
@@ -56,15 +90,17 @@ class VectorStore:
     def __init__(self, settings: Settings):
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
+        self.where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
         self.client = chroma_client(settings)
         try:
             self.collection = self.client.get_or_create_collection(
                 settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
         except Exception as exc:
-            raise StoreError(f"cannot open the Chroma collection {settings.collection!r}: {exc}") from None
+            raise StoreError(f"cannot open the collection {settings.collection!r} of {self.where}: {first_line(exc)}") from None
         self.llama_store = ChromaVectorStore(chroma_collection=self.collection)
 
+    @store_errors
     def add(self, chunks: list[Chunk], embeddings: list[list[float]], articles: dict) -> None:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
@@ -91,13 +127,16 @@ class VectorStore:
         if nodes:
             self.llama_store.add(nodes)
 
+    @store_errors
     def delete(self, chunk_ids: list[str]) -> None:
         if chunk_ids:
             self.collection.delete(ids=list(chunk_ids))
 
+    @store_errors
     def count(self) -> int:
         return self.collection.count()
 
+    @store_errors
     def all_ids(self) -> set[str]:
         ids: set[str] = set()
         offset, page = 0, 5000
@@ -108,6 +147,7 @@ class VectorStore:
                 return ids
             offset += page
 
+    @store_errors
     def query(self, embedding: list[float], n: int, filters: Filters | None = None) -> list[Passage]:
         from llama_index.core.vector_stores import VectorStoreQuery
 

@@ -1,0 +1,114 @@
+"""The same code against a real Chroma server (`chroma run`) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import HUNGARY_SENTENCE, SEED_FILE, cli_json, run_cli
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ChromaServer:
+    def __init__(self, path: Path, port: int):
+        self.path, self.port, self.proc = path, port, None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("chroma run did not come up within 30 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    if not CHROMA.exists():
+        pytest.fail(f"{CHROMA} is missing: chromadb must install its `chroma` command")
+    server = ChromaServer(tmp_path / "chroma-data", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_ingest_ask_reingest_remove_on_a_server(chroma_server, tmp_path):
+    env = {"NEWSDESK_CHROMA_URL": chroma_server.url}
+    home = tmp_path / "home"
+    extra = tmp_path / "more.jsonl"
+    extra.write_text(json.dumps({"title": "Tram line opens", "body": "Lisbon opened a new tram line on Sunday.",
+                                 "url": "https://example.org/tram", "source": "Lisbon Daily"}) + "\n")
+    code, first, _ = cli_json("ingest", str(SEED_FILE), str(extra), home=home, env=env)
+    assert code == 0 and first["chunks_added"] >= 3
+    assert not (home / "chroma").exists(), "server mode must not create an embedded database"
+
+    code, answer, _ = cli_json("ask", "What did Hungary commit to?", home=home, env=env)
+    assert code == 0 and answer["citations"][0]["quote"] == HUNGARY_SENTENCE
+
+    code, again, _ = cli_json("ingest", str(SEED_FILE), str(extra), home=home, env=env)
+    assert (code, again["chunks_added"], again["embedded"], again["unchanged"]) == (0, 0, 0, 2)
+
+    removed = run_cli("remove", "https://example.org/tram", home=home, env=env)
+    assert removed.returncode == 0 and "removed https://example.org/tram (1 chunks)" in removed.stdout
+    code, status, _ = cli_json("status", home=home, env=env)
+    assert status["documents"] == 1 and status["chunks"] == first["chunks_added"] - 1 and status["problems"] == []
+
+
+def test_server_restart_mid_session(chroma_server, tmp_path):
+    from conftest import make_newsdesk
+
+    desk = make_newsdesk(tmp_path / "home", chroma_url=chroma_server.url)
+    desk.ingest([SEED_FILE])
+    chunks = desk.store.count()
+
+    chroma_server.stop()
+    from ingest.store import StoreError
+
+    with pytest.raises(StoreError, match=f"the Chroma server at {chroma_server.url} failed"):
+        desk.ask("What did Hungary commit to?")
+    proc = run_cli("ask", "What did Hungary commit to?", home=tmp_path / "home", env={"NEWSDESK_CHROMA_URL": chroma_server.url})
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: cannot reach the Chroma server at") and "Traceback" not in proc.stderr
+
+    chroma_server.start()
+    answer = desk.ask("What did Hungary commit to?")  # the same object reconnects
+    assert answer.citations[0].quote == HUNGARY_SENTENCE
+    assert desk.store.count() == chunks
+
+
+def test_home_built_for_another_store_is_refused(tmp_path):
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, check=True)
+    proc = run_cli("ask", "What did Hungary commit to?", home=home, env={"NEWSDESK_CHROMA_URL": "http://127.0.0.1:9"})
+    assert proc.returncode == 2
+    assert "describes embedded collection=newsdesk, not http://127.0.0.1:9" in proc.stderr
