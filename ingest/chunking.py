@@ -96,16 +96,21 @@ def chunk_spans(text: str, budget: int, overlap: int, count_tokens: TokenCounter
     return chunks
 
 
-def chunk_id(doc_id: str, text: str, start: int, end: int) -> str:
-    """Deterministic: the same document content always gives the same ids."""
-    digest = hashlib.sha256(f"{doc_id}\x00{start}:{end}\x00{text}".encode()).hexdigest()
-    return digest[:32]
+def chunk_id(article: Article, start: int, end: int) -> str:
+    """Deterministic and content-addressed: same text and metadata, same id.
+
+    Metadata is part of the id because Chroma ignores an add for an id it already holds, so a
+    changed headline or date must arrive under a new id to replace the stored one.
+    """
+    meta = "\x1f".join((article.title, article.source, article.published_at, article.url, article.path))
+    digest = hashlib.sha256(f"{article.doc_id}\x00{start}:{end}\x00{meta}\x00{article.text[start:end]}".encode())
+    return digest.hexdigest()[:32]
 
 
 def chunk_article(article: Article, budget: int, overlap: int, count_tokens: TokenCounter) -> list[Chunk]:
     return [
         Chunk(
-            chunk_id=chunk_id(article.doc_id, article.text[s:e], s, e),
+            chunk_id=chunk_id(article, s, e),
             doc_id=article.doc_id,
             text=article.text[s:e],
             start=s,

@@ -94,3 +94,15 @@ def test_status_reports_the_archive(seed_home):
     assert data["documents"] == 1 and data["chunks"] >= 2 and data["problems"] == []
     assert data["published_min"] == data["published_max"] == "2024-06-14"
     json.dumps(data)
+
+
+def test_changed_headline_reaches_the_store(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("Old headline\n\nDock workers in Rotterdam ended a three-day strike on Monday.\n")
+    desk = make_newsdesk(tmp_path / "home")
+    desk.ingest([article])
+    article.write_text("New headline\n\nDock workers in Rotterdam ended a three-day strike on Monday.\n")
+    report = desk.ingest([article])
+    assert (report.chunks_added, report.chunks_removed) == (1, 1)
+    (passage,) = desk.retrieve("Rotterdam strike", k=1)
+    assert passage.title == "New headline"
