@@ -163,7 +163,8 @@ def chat(
     from assistant.ui import launch
 
     nd = build(home=home, host=host, port=port, answerer=answerer)
-    launch(nd)
+    with user_errors():  # a malformed NEWSDESK_AUTH or users file is one line, not a traceback
+        launch(nd)
 
 
 def sample_paths() -> list[Path]:
@@ -188,7 +189,8 @@ def demo(
     if not no_chat:
         from assistant.ui import launch
 
-        launch(nd)
+        with user_errors():
+            launch(nd)
 
 
 @app.command()

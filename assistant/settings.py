@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # chat
     host: str = "127.0.0.1"
     port: int = 7860
+    auth: SecretStr | None = Field(None, description="user:password; turns on the chat page's login.")
+    auth_file: Path | None = Field(None, description="File of user:password lines for the chat page's login.")
 
     @classmethod
     def settings_customise_sources(

@@ -1,39 +1,146 @@
-"""The chat page (Gradio). Article text is untrusted: everything from the archive is HTML-escaped."""
+"""The chat page (Gradio): a thin face over ``Newsdesk``.
+
+Article text, headlines, outlets and model output are untrusted. Everything from the archive or the
+model is escaped before it reaches the page (HTML-escaped, and Markdown-escaped inside the chat),
+only http(s) links ever become live, and Gradio's own sanitiser runs on top of that.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
 import re
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
 
 from assistant.answer import AnswerError
 from assistant.app import Newsdesk
-from assistant.types import Answer, Citation
+from assistant.settings import Settings
+from assistant.types import Answer, Citation, Filters
+from ingest.manifest import ArchiveSummary
+from ingest.pipeline import IngestReport
+from ingest.store import StoreError
+
+log = logging.getLogger("newsdesk.ui")
 
 CSS = """
-.nd-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
+#nd-sources { max-height: 640px; overflow-y: auto; }
+.nd-group-title { font-weight: 600; margin: 4px 0 2px; }
+.nd-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;
+           transition: box-shadow .2s, border-color .2s; }
+.nd-card.nd-hot, .nd-card.nd-flash { border-color: #d4a72c; box-shadow: 0 0 0 3px rgba(212, 167, 44, .35); }
 .nd-card .nd-head { font-weight: 600; }
-.nd-card .nd-meta { color: #57606a; font-size: 0.9em; }
-.nd-card blockquote { margin: 6px 0 0 0; padding-left: 10px; border-left: 3px solid #d0d7de; white-space: pre-wrap; }
-.nd-card mark { background: #fff3a3; }
-.nd-refused { color: #9a6700; }
+.nd-card .nd-num { display: inline-block; min-width: 1.8em; color: #0969da; }
+.nd-card .nd-meta, .nd-meta { color: var(--body-text-color-subdued); font-size: 0.88em; margin-top: 2px; }
+.nd-card blockquote { margin: 6px 0 0 0; padding-left: 10px; border-left: 3px solid var(--border-color-primary);
+                      white-space: pre-wrap; font-size: 0.95em; }
+.nd-card mark { background: #fff3a3; color: inherit; padding: 0 1px; }
+a.nd-marker { text-decoration: none; font-weight: 600; color: #0969da; cursor: pointer; }
+a.nd-marker:hover { text-decoration: underline; }
+.nd-by { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.nd-refused { color: #9a6700; font-weight: 600; }
+.nd-error { color: #cf222e; }
+.nd-results td, .nd-results th { padding: 2px 8px; text-align: left; vertical-align: top; }
+.nd-ok { color: #1a7f37; } .nd-same { color: #57606a; } .nd-failed { color: #cf222e; }
 """
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
+# One delegated handler: a marker [n] in the chat scrolls to its source card and flashes it;
+# hovering a marker lights the card up (the marker's title also shows the quote).
+HEAD = """
+<script>
+(() => {
+  const marker = (e) => e.target && e.target.closest ? e.target.closest("a.nd-marker") : null;
+  const cardOf = (a) => {
+    const id = (a.getAttribute("href") || "").replace(/^#/, "");
+    return id ? document.getElementById(id) : null;
+  };
+  document.addEventListener("click", (e) => {
+    const a = marker(e);
+    if (!a) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const card = cardOf(a);
+    if (!card) return;
+    const group = card.closest("details");
+    if (group) group.open = true;
+    card.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    card.classList.remove("nd-flash");
+    void card.offsetWidth;
+    card.classList.add("nd-flash");
+    setTimeout(() => card.classList.remove("nd-flash"), 2500);
+  }, true);
+  document.addEventListener("mouseover", (e) => { const a = marker(e); const c = a && cardOf(a); if (c) c.classList.add("nd-hot"); });
+  document.addEventListener("mouseout", (e) => { const a = marker(e); const c = a && cardOf(a); if (c) c.classList.remove("nd-hot"); });
+})();
+</script>
+"""
+
+SOURCES_PLACEHOLDER = '<p class="nd-meta">Sources appear here: each [n] in an answer points to its card.</p>'
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:@$])")
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+# ---------------------------------------------------------------- rendering (pure functions)
 
 def escape_markdown(text: str) -> str:
-    """Plain text that Markdown renders as itself: no links, images, HTML or emphasis."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+    """Plain text that Markdown renders as itself: no links, autolinks, images, HTML, maths or emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def safe_link(url: str) -> str | None:
-    """Only http(s) links become live; anything else (javascript:, data:) stays text."""
-    return url if re.match(r"^https?://", url, re.I) else None
+    """Only http(s) links become live; anything else (javascript:, data:, a path) stays text."""
+    return url if re.match(r"^https?://[^\s]+$", url or "", re.I) else None
 
 
-def citation_card(citation: Citation, article_text: str | None) -> str:
+def card_id(turn: int, n: int) -> str:
+    return f"nd-s{turn}-{n}"
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The answer as chat Markdown: escaped text, each known [n] a link to its card, quote on hover."""
+    if answer.refused:
+        return f'<span class="nd-refused">{escape_markdown(answer.text)}</span>'
+    quotes = {c.n: c for c in answer.citations}
+    parts, last = [], 0
+    for match in _MARKER.finditer(answer.text):
+        parts.append(escape_markdown(answer.text[last : match.start()]))
+        n = int(match.group(1))
+        citation = quotes.get(n)
+        if citation is None:
+            parts.append(escape_markdown(match.group()))
+        else:
+            hint = html.escape(f"{citation.source or citation.title}: {citation.quote}"[:300], quote=True)
+            parts.append(f'<a class="nd-marker" href="#{card_id(turn, n)}" title="{hint}">[{n}]</a>')
+        last = match.end()
+    parts.append(escape_markdown(answer.text[last:]))
+    return "".join(parts)
+
+
+def byline(answer: Answer, filters: Filters) -> str:
+    """Who answered, with which model, how fast, and within which filters."""
+    bits = [f"Answered by {answer.answerer}" + (f" · {answer.model}" if answer.model else "")]
+    if "total_s" in answer.timings:
+        bits.append(f"{answer.timings['total_s']:.1f} s")
+    if not filters.is_empty():
+        bits.append("filtered to " + describe_filters(filters))
+    return f'<span class="nd-by">{escape_markdown(" · ".join(bits))}</span>'
+
+
+def describe_filters(filters: Filters) -> str:
+    parts = []
+    if filters.sources:
+        parts.append(", ".join(filters.sources))
+    if filters.since:
+        parts.append(f"from {filters.since}")
+    if filters.until:
+        parts.append(f"until {filters.until}")
+    return "; ".join(parts)
+
+
+def citation_card(citation: Citation, article_text: str | None, turn: int) -> str:
     """One source card: headline, outlet, date, link, and the paragraph with the quote marked."""
     esc = html.escape
     title = esc(citation.title or citation.doc_id)
@@ -52,97 +159,246 @@ def citation_card(citation: Citation, article_text: str | None) -> str:
     else:
         body = f"<mark>{esc(citation.quote)}</mark>"
     return (
-        f'<div class="nd-card" id="nd-source-{citation.n}"><div class="nd-head">[{citation.n}] {head}</div>'
+        f'<div class="nd-card" id="{card_id(turn, citation.n)}">'
+        f'<div class="nd-head"><span class="nd-num">[{citation.n}]</span>{head}</div>'
         f'<div class="nd-meta">{meta}</div><blockquote>{body}</blockquote></div>'
     )
 
 
-def sources_html(nd: Newsdesk, answer: Answer) -> str:
-    who = html.escape(f"Answered by {answer.answerer}" + (f" ({answer.model})" if answer.model else ""))
+def source_cards(answer: Answer, articles: dict[str, str | None], turn: int) -> str:
+    """The cards of one answer (``articles`` maps doc ids to stored text, None when gone)."""
     if answer.refused:
-        return f'<p class="nd-refused">{html.escape(answer.text)}</p><p class="nd-meta">{who}</p>'
-    cards = []
-    for citation in answer.citations:
-        article = nd.manifest.article(citation.doc_id)
-        cards.append(citation_card(citation, article.text if article else None))
-    return "".join(cards) + f'<p class="nd-meta">{who}</p>'
+        return '<p class="nd-meta">None: the archive does not hold the answer.</p>'
+    return "".join(citation_card(c, articles.get(c.doc_id), turn) for c in answer.citations)
 
 
-def pairs(history: list[dict]) -> list[tuple[str, str]]:
-    """Chat messages as (question, answer) pairs for the answerer's follow-up handling."""
-    out, question = [], None
-    for message in history:
-        content = message.get("content")
-        text = content if isinstance(content, str) else ""
-        if message.get("role") == "user":
-            question = text
-        elif question is not None:
-            out.append((question, text))
-            question = None
-    return out
+def sources_panel(groups: list[tuple[str, str]]) -> str:
+    """``(question, cards)`` per answer: the newest open at the top, earlier ones folded below it."""
+    if not groups:
+        return SOURCES_PLACEHOLDER
+    (question, cards), *older = reversed(groups)
+    newest = f'<div class="nd-group-title">Sources for “{html.escape(question)}”</div>{cards}'
+    folded = "".join(
+        f"<details><summary>Earlier: “{html.escape(q)}”</summary>{c}</details>" for q, c in older
+    )
+    return newest + folded
+
+
+def archive_html(summary: ArchiveSummary) -> str:
+    if not summary.documents:
+        return "<p><b>The archive is empty.</b> Add articles below.</p>"
+    low, high = (summary.published_min or "")[:10], (summary.published_max or "")[:10]
+    span = f"{low} to {high}" if low else "no publication dates"
+    outlets = ", ".join(summary.sources) if summary.sources else "none named"
+    return (
+        f"<p><b>{summary.documents}</b> articles, <b>{summary.chunks}</b> passages · published {html.escape(span)}</p>"
+        f'<p class="nd-meta">{len(summary.sources)} outlets: {html.escape(outlets)}</p>'
+    )
+
+
+@dataclass(frozen=True)
+class FileResult:
+    name: str
+    status: str  # "added", "replaced", "unchanged" or "failed"
+    detail: str
+
+
+def file_result(name: str, report: IngestReport) -> FileResult:
+    """What happened to one uploaded file, from the ingest report of that file alone."""
+    failures = "; ".join(f"{Path(f.path).name}: {f.reason}" for f in report.failed[:3])
+    if len(report.failed) > 3:
+        failures += f"; and {len(report.failed) - 3} more"
+    if report.documents == 0:
+        return FileResult(name, "failed", failures or "no articles found")
+    changed = report.documents - report.unchanged
+    if changed == 0:
+        detail = f"{report.documents} article{'s' * (report.documents != 1)} already in the archive"
+        status = "unchanged"
+    else:
+        status = "replaced" if report.chunks_removed else "added"
+        detail = f"{changed} article{'s' * (changed != 1)}, {report.chunks_added} passages"
+        if report.unchanged:
+            detail += f" ({report.unchanged} unchanged)"
+    if report.failed:
+        detail += f"; {len(report.failed)} failed: {failures}"
+    return FileResult(name, status, detail)
+
+
+def results_html(results: list[FileResult]) -> str:
+    css = {"added": "nd-ok", "replaced": "nd-ok", "unchanged": "nd-same", "failed": "nd-failed"}
+    rows = "".join(
+        f'<tr class="nd-file"><td>{html.escape(r.name)}</td><td class="{css[r.status]}">{r.status}</td>'
+        f"<td>{html.escape(r.detail)}</td></tr>"
+        for r in results
+    )
+    return f'<table class="nd-results"><tr><th>file</th><th>result</th><th>details</th></tr>{rows}</table>'
+
+
+def parse_day(value: object, label: str) -> str | None:
+    """A date picker's value (``2024-06-14``, maybe with a time, or empty) as an ISO date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, (int, float)):
+        raise ValueError(f"{label} must be a date like 2024-06-14")
+    try:
+        return date.fromisoformat(str(value).strip()[:10]).isoformat()
+    except ValueError:
+        raise ValueError(f"{label} must be a date like 2024-06-14, got {str(value)[:40]!r}") from None
+
+
+def make_filters(sources: list[str] | None, since: object, until: object) -> Filters:
+    low, high = parse_day(since, "'From'"), parse_day(until, "'Until'")
+    if low and high and low > high:
+        raise ValueError(f"the date range is empty: 'From' {low} is after 'Until' {high}")
+    return Filters(tuple(sources or ()), low, high)
+
+
+def auth_users(settings: Settings) -> list[tuple[str, str]] | None:
+    """Logins from ``auth`` (``user:password``) and ``auth_file`` (one ``user:password`` a line)."""
+    users: list[tuple[str, str]] = []
+    if settings.auth is not None:
+        users.append(split_login(settings.auth.get_secret_value(), "NEWSDESK_AUTH"))
+    if settings.auth_file is not None:
+        try:
+            lines = settings.auth_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ValueError(f"{settings.auth_file}: cannot read the users file: {exc.strerror or exc}") from None
+        for number, line in enumerate(lines, start=1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                users.append(split_login(line.strip(), f"{settings.auth_file}:{number}"))
+        if not users:
+            raise ValueError(f"{settings.auth_file}: no user:password lines")
+    return users or None
+
+
+def split_login(value: str, where: str) -> tuple[str, str]:
+    user, sep, password = value.partition(":")
+    if not sep or not user.strip() or not password:
+        raise ValueError(f"{where}: expected user:password")  # never echo the value: it is a secret
+    return user.strip(), password
+
+
+# ---------------------------------------------------------------- the page
+
+@dataclass
+class Conversation:
+    """One browser session's conversation: what the answerer sees as history, and the cards shown."""
+
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    groups: list[tuple[str, str]] = field(default_factory=list)  # (question, source cards) per answer
 
 
 def build_app(nd: Newsdesk) -> gr.Blocks:
-    def respond(message: str, history: list[dict]):
-        history = list(history or [])
+    def respond(message, chat, conversation, sources, since, until):
+        chat = list(chat or [])
+        conversation = conversation or Conversation()
         message = (message or "").strip()
         if not message:
-            yield history, gr.update(), ""
+            yield chat, conversation, gr.skip(), gr.skip()
             return
-        past = pairs(history)
-        history = history + [{"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": ""}]
+        chat += [{"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": "…"}]
+        yield chat, conversation, gr.skip(), ""
         streamed = ""
         try:
-            for item in nd.ask_stream(message, past):
+            filters = make_filters(sources, since, until)
+            for item in nd.ask_stream(message, list(conversation.pairs), filters=filters):
                 if isinstance(item, Answer):
-                    history[-1]["content"] = escape_markdown(item.text)
-                    yield history, sources_html(nd, item), ""
+                    turn = len(conversation.groups) + 1
+                    articles = {c.doc_id: getattr(nd.manifest.article(c.doc_id), "text", None) for c in item.citations}
+                    conversation.pairs.append((message, item.text))
+                    conversation.groups.append((message, source_cards(item, articles, turn)))
+                    chat[-1]["content"] = answer_markdown(item, turn) + "\n\n" + byline(item, filters)
+                    yield chat, conversation, sources_panel(conversation.groups), gr.skip()
                 else:
                     streamed += item
-                    history[-1]["content"] = escape_markdown(streamed)
-                    yield history, gr.update(), ""
-        except (AnswerError, ValueError) as exc:
-            history[-1]["content"] = escape_markdown(f"Sorry, I could not answer: {exc}")
-            yield history, "", ""
+                    chat[-1]["content"] = escape_markdown(streamed)
+                    yield chat, conversation, gr.skip(), gr.skip()
+        except (AnswerError, StoreError, ValueError) as exc:
+            chat[-1]["content"] = f'<span class="nd-error">{escape_markdown(f"Sorry, I could not answer: {exc}")}</span>'
+            yield chat, conversation, gr.skip(), gr.skip()
+        except Exception as exc:  # the page must keep working; the details go to the server log
+            log.exception("answering %r failed", message)
+            text = f"Sorry, something went wrong while answering ({type(exc).__name__}); the server log has the details."
+            chat[-1]["content"] = f'<span class="nd-error">{escape_markdown(text)}</span>'
+            yield chat, conversation, gr.skip(), gr.skip()
 
-    def upload(paths: list[str] | None):
+    def new_conversation():
+        return [], Conversation(), SOURCES_PLACEHOLDER, ""
+
+    def archive_view():
+        summary = nd.manifest.summary()
+        return archive_html(summary), gr.update(choices=summary.sources)
+
+    def upload(paths, progress=gr.Progress()):
         if not paths:
-            return "No files given."
-        report = nd.ingest([Path(p) for p in paths])
-        lines = [html.escape(report.summary_line())]
-        lines += [f"failed: {html.escape(Path(f.path).name)}: {html.escape(f.reason)}" for f in report.failed]
-        return "<br>".join(lines) + "<br>" + archive_html()
-
-    def archive_html() -> str:
-        s = nd.manifest.summary()
-        span = f"{(s.published_min or '')[:10]} to {(s.published_max or '')[:10]}" if s.published_min else "no dates"
-        return html.escape(f"{s.documents} articles, {s.chunks} chunks, {len(s.sources)} outlets, {span}")
+            return gr.skip(), gr.skip(), gr.skip()
+        results = []
+        for number, path in enumerate(paths):
+            name = Path(path).name
+            progress((number, len(paths)), desc=f"adding {name}", unit="files")
+            try:
+                results.append(file_result(name, nd.ingest([Path(path)])))
+            except (StoreError, ValueError, OSError) as exc:
+                results.append(FileResult(name, "failed", str(exc)))
+        progress((len(paths), len(paths)), desc="done", unit="files")
+        return results_html(results), *archive_view()
 
     with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
-        gr.Markdown("## Newsdesk\nAsk about the articles in your archive; every claim is cited to the exact passage.")
-        with gr.Row():
+        conversation = gr.State(Conversation())
+        gr.Markdown("## Newsdesk\nAsk about the articles in your archive. Every claim is cited to the exact passage; "
+                    "click or hover a marker such as [1] to see its source.")
+        with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Conversation", height=420, sanitize_html=True, elem_id="nd-chat")
-                question = gr.Textbox(label="Question", placeholder="What did Hungary commit to?", elem_id="nd-question")
+                chatbot = gr.Chatbot(
+                    label="Conversation", height=460, elem_id="nd-chat", sanitize_html=True, latex_delimiters=[],
+                    allow_tags=False, feedback_options=None, buttons=["copy"],
+                    placeholder="Ask a question about the archive, for example: What did Hungary commit to?",
+                )
+                question = gr.Textbox(label="Question", placeholder="What did Hungary commit to?", elem_id="nd-question",
+                                      lines=1, max_lines=4)
                 with gr.Row():
                     ask_button = gr.Button("Ask", variant="primary", elem_id="nd-ask")
                     clear = gr.Button("New conversation", elem_id="nd-new")
+                with gr.Accordion("Filters", open=False, elem_id="nd-filters"):
+                    outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=nd.manifest.summary().sources,
+                                          value=[], elem_id="nd-outlets",
+                                          info="Only these outlets (empty: all).")
+                    with gr.Row():
+                        since = gr.DateTime(label="From", include_time=False, type="string", value=None, elem_id="nd-since")
+                        until = gr.DateTime(label="Until", include_time=False, type="string", value=None, elem_id="nd-until")
             with gr.Column(scale=2):
-                sources = gr.HTML(label="Sources", elem_id="nd-sources")
-        with gr.Accordion("Archive", open=False):
-            archive = gr.HTML(archive_html, elem_id="nd-archive")
-            files = gr.File(label="Add articles", file_count="multiple", type="filepath")
-            files.upload(upload, files, archive)
-        ask_button.click(respond, [question, chatbot], [chatbot, sources, question], api_name="ask")
-        question.submit(respond, [question, chatbot], [chatbot, sources, question], api_name=False)
-        clear.click(lambda: ([], "", ""), None, [chatbot, sources, question], api_name=False)
+                gr.Markdown("### Sources")
+                sources = gr.HTML(SOURCES_PLACEHOLDER, label="Sources", elem_id="nd-sources", js_on_load=None)
+        with gr.Accordion("Archive", open=False, elem_id="nd-archive-panel"):
+            archive = gr.HTML(elem_id="nd-archive", js_on_load=None)
+            files = gr.File(label="Add articles (.txt, .md, .html, .json, .jsonl)", file_count="multiple",
+                            type="filepath", elem_id="nd-upload")
+            results = gr.HTML(elem_id="nd-upload-results", js_on_load=None)
+
+        ask_inputs = [question, chatbot, conversation, outlets, since, until]
+        ask_outputs = [chatbot, conversation, sources, question]
+        ask_button.click(respond, ask_inputs, ask_outputs, api_name="ask")
+        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
+        clear.click(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
+        chatbot.clear(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
+        files.upload(upload, files, [results, archive, outlets], api_visibility="private", concurrency_limit=1)
+        page.load(archive_view, None, [archive, outlets], api_visibility="private")
     return page
 
 
-def launch(nd: Newsdesk, block: bool = True):
+def launch(nd: Newsdesk, block: bool = True) -> gr.Blocks:
+    """Serve the page on the configured host and port (loopback by default), with a login if set.
+
+    With ``block=False`` it returns at once; the running page has ``local_url`` and ``close()``.
+    """
+    users = auth_users(nd.settings)
+    if nd.settings.host not in ("127.0.0.1", "localhost", "::1") and not users:
+        log.warning("the chat is reachable from the network on %s without a login; set NEWSDESK_AUTH", nd.settings.host)
     page = build_app(nd)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    return page.queue(default_concurrency_limit=4).launch(
-        server_name=nd.settings.host, server_port=nd.settings.port, theme=theme, css=CSS,
-        prevent_thread_lock=not block, show_error=False, quiet=not block,
+    page.queue(default_concurrency_limit=4).launch(
+        server_name=nd.settings.host, server_port=nd.settings.port, theme=theme, css=CSS, head=HEAD,
+        auth=users, auth_message="Newsdesk: sign in" if users else None,
+        prevent_thread_lock=not block, show_error=False, quiet=not block, ssr_mode=False,
     )
+    return page
