@@ -242,6 +242,7 @@ def eval_command(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write report.json, report.md and PNG plots here.")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A report.json to compare against.")] = None,
     fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="Gate metric=value: fail when below (repeatable).")] = None,
+    fail_over: Annotated[Optional[list[str]], typer.Option("--fail-over", help="Gate metric=value: fail when above, for latency, tokens, false refusals (repeatable).")] = None,
     max_regression: Annotated[Optional[list[str]], typer.Option("--max-regression", help="Gate metric=value: fail when worse than the baseline by more (repeatable).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Questions answered concurrently.")] = 1,
     k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
@@ -256,14 +257,14 @@ def eval_command(
 
     Exit code 1 when a --fail-under or --max-regression gate fails, 2 on bad input.
     """
-    from eval.gates import compare, load_baseline, parse_gates
+    from eval.gates import Gates, compare, load_baseline, parse_gates
     from eval.report import comparison_table, summary_table, type_table, write_report
     from eval.sets import check_evidence_known, load_question_set
 
     with user_errors():
-        floors = parse_gates(fail_under, "--fail-under")
-        allowed = parse_gates(max_regression, "--max-regression")
-        if allowed and baseline is None:
+        gates = Gates(parse_gates(fail_under, "--fail-under"), parse_gates(fail_over, "--fail-over"),
+                      parse_gates(max_regression, "--max-regression"))
+        if gates.max_regression and baseline is None:
             fail("--max-regression needs --baseline report.json")
         before = load_baseline(baseline) if baseline else None
         loaded = [(str(path), load_question_set(path)) for path in sets]
@@ -280,8 +281,7 @@ def eval_command(
                 check_evidence_known(questions, known, Path(path))
             result = run_with_progress(nd, loaded, workers, as_json)
     data = result.as_json()
-    with user_errors():
-        rows = compare(data, before, floors, allowed)
+    rows = compare(data, before, gates)
     data["comparison"] = {"baseline": str(baseline) if baseline else None, "rows": [r.as_json() for r in rows]}
     if out_dir:
         with user_errors():
@@ -292,7 +292,7 @@ def eval_command(
     else:
         out.print(summary_table(data))
         out.print(type_table(data))
-        if rows and (before is not None or floors):
+        if rows:
             out.print(comparison_table(rows, str(baseline) if baseline else None))
         s = data["settings"]
         out.print(f"[dim]retriever {s['retriever']}, answerer {s['answerer']} ({escape(s['model'])}), top_k {s['top_k']}"

@@ -1,9 +1,15 @@
-"""Metric functions: pure, per question; the runner averages them. Definitions in eval/README.md."""
+"""Metric functions: pure, per question; the runner averages them. Exact definitions in eval/README.md."""
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Sequence
+
+from assistant.cite import parse_markers
+
+# --- retrieval, article level: ``retrieved`` is a ranked list of distinct document ids -------------
 
 
 def hits_at(retrieved: Sequence[str], gold: Sequence[str], k: int) -> float:
@@ -21,6 +27,23 @@ def reciprocal_rank(retrieved: Sequence[str], gold: Sequence[str], k: int = 10) 
     return 0.0
 
 
+def average_precision(retrieved: Sequence[str], gold: Sequence[str], k: int = 10) -> float:
+    """AP@k: sum of precision@i over the ranks i <= k that hold a not-yet-seen gold document,
+    divided by min(number of distinct gold documents, k); 0.0 without gold."""
+    gold_set = set(gold)
+    if not gold_set:
+        return 0.0
+    seen: set[str] = set()
+    found = 0
+    total = 0.0
+    for rank, doc in enumerate(retrieved[:k], start=1):
+        if doc in gold_set and doc not in seen:
+            seen.add(doc)
+            found += 1
+            total += found / rank
+    return total / min(len(gold_set), k)
+
+
 def evidence_recall(retrieved: Sequence[str], gold: Sequence[str], k: int) -> float:
     """Share of the distinct gold documents found among the first k retrieved."""
     gold_set = set(gold)
@@ -34,13 +57,61 @@ def all_evidence(retrieved: Sequence[str], gold: Sequence[str], k: int) -> float
     return 1.0 if gold and set(gold) <= set(retrieved[:k]) else 0.0
 
 
-_PUNCT = re.compile(r"[^\w\s]")
+# --- retrieval, the MultiHop-RAG benchmark's own rule: chunk texts against gold facts ----------------
+
+
+def squash(text: str) -> str:
+    """The benchmark's normalisation: spaces and line feeds removed, nothing else changed."""
+    return text.replace(" ", "").replace("\n", "")
+
+
+def fact_scores(chunks: Sequence[str], facts: Sequence[str]) -> dict[str, float]:
+    """Hits@4, Hits@10, MRR@10 and MAP@10 exactly as MultiHop-RAG's ``retrieval_evaluate.py``.
+
+    A retrieved chunk (ranked list of chunk texts) is a hit when some gold fact, squashed, is a
+    substring of the squashed chunk. MAP@10 adds, at every hit rank r <= 10, (gold facts first
+    found in that chunk) / r, and divides by min(len(facts), 10).
+    """
+    gold = [squash(f) for f in facts if f.strip()]
+    if not gold:
+        return {"fact_hits@4": 0.0, "fact_hits@10": 0.0, "fact_mrr@10": 0.0, "fact_map@10": 0.0}
+    first_hit = None
+    found: set[str] = set()
+    ap_sum = 0.0
+    for rank, chunk in enumerate(chunks[:10], start=1):
+        text = squash(chunk)
+        if not any(g in text for g in gold):
+            continue
+        first_hit = first_hit or rank
+        new = [g for g in dict.fromkeys(gold) if g in text and g not in found]
+        found.update(new)
+        ap_sum += len(new) / rank
+    return {
+        "fact_hits@4": 1.0 if first_hit is not None and first_hit <= 4 else 0.0,
+        "fact_hits@10": 1.0 if first_hit is not None else 0.0,
+        "fact_mrr@10": 1.0 / first_hit if first_hit else 0.0,
+        "fact_map@10": ap_sum / min(len(gold), 10),
+    }
+
+
+# --- answers ------------------------------------------------------------------------------------------
+
 YES = {"yes", "true", "consistent", "agree", "correct"}
 NO = {"no", "false", "inconsistent", "disagree", "incorrect"}
+ARTICLES = {"a", "an", "the"}
+_NON_WORD = re.compile(r"[^\w\s]")
+_MARKER = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def normalise_answer(text: str) -> str:
-    return " ".join(_PUNCT.sub(" ", text.lower()).split())
+    """Entity normalisation: accents folded, lower case, markers/punctuation/possessive 's and
+    the articles a/an/the removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = _MARKER.sub(" ", text).replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    words = _NON_WORD.sub(" ", text).split()
+    return " ".join(w for w in words if w not in ARTICLES)
 
 
 def yes_no(text: str) -> str | None:
@@ -56,13 +127,66 @@ def yes_no(text: str) -> str | None:
 
 
 def answer_matches(predicted: str, gold: str) -> bool:
-    """Yes/No golds compare by polarity of the answer's first word; others by normalised containment."""
-    gold_polarity = yes_no(gold) if len(normalise_answer(gold).split()) == 1 else None
-    if gold_polarity is not None:
-        return yes_no(predicted) == gold_polarity
-    target = normalise_answer(gold)
-    return bool(target) and target in normalise_answer(predicted)
+    """A one-word Yes/No gold matches when the answer opens with a word of the same polarity; any other
+    gold matches when its normalised words appear, in order and contiguous, among the answer's."""
+    gold_words = normalise_answer(gold).split()
+    if not gold_words:
+        return False
+    if len(gold_words) == 1 and yes_no(gold) is not None:
+        return yes_no(predicted) == yes_no(gold)
+    answer_words = normalise_answer(predicted).split()
+    n = len(gold_words)
+    return any(answer_words[i : i + n] == gold_words for i in range(len(answer_words) - n + 1))
+
+
+def answer_correct(predicted: str, refused: bool, gold: str, is_null: bool) -> float:
+    """Answer accuracy of one question: a null query is correct when refused; any other when not
+    refused and ``answer_matches``."""
+    if is_null:
+        return 1.0 if refused else 0.0
+    return 1.0 if not refused and answer_matches(predicted, gold) else 0.0
+
+
+# --- citations ------------------------------------------------------------------------------------------
+
+
+def citation_precision(cited: Sequence[str], gold: Sequence[str]) -> float | None:
+    """Share of the distinct cited documents that are gold evidence; None when nothing is cited."""
+    cited_set = set(cited)
+    if not cited_set:
+        return None
+    return len(cited_set & set(gold)) / len(cited_set)
+
+
+def citation_recall(cited: Sequence[str], gold: Sequence[str]) -> float | None:
+    """Share of the distinct gold documents that are cited; None without gold."""
+    gold_set = set(gold)
+    if not gold_set:
+        return None
+    return len(gold_set & set(cited)) / len(gold_set)
+
+
+def cited_sentence_share(answer_text: str) -> float | None:
+    """Share of the answer's sentences that carry at least one ``[n]`` marker; None for no sentences."""
+    sentences = parse_markers(answer_text)
+    if not sentences:
+        return None
+    return sum(1 for s in sentences if s.markers) / len(sentences)
+
+
+# --- aggregation -------------------------------------------------------------------------------------
 
 
 def mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100) with linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

@@ -1,152 +1,265 @@
-"""Run a question set through Newsdesk and score every question."""
+"""Run question sets through Newsdesk and score every question.
+
+Retrieval and answering may run in worker threads (``workers``): the embedding model (ONNX Runtime
+session, Rust tokenizer), the Chroma client and the OpenAI client are safe to call concurrently,
+and every lazily built part of ``Newsdesk`` is built before the threads start. Scoring, which reads
+the manifest, happens on the calling thread in question order, so results never depend on timing.
+"""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from datetime import datetime, timezone
 
 from assistant.app import Newsdesk
 from assistant.cite import quote_is_exact
 from assistant.retrieve import distinct_documents
+from assistant.types import Answer, Passage
 from eval import metrics
+from eval.catalog import BY_TYPE, HEADLINE, PER_QUESTION, STAGES
+from eval.confidence import bootstrap_ci
 from eval.sets import Question
 
 RETRIEVE_CHUNKS = 40  # enough chunks to rank at least 10 distinct documents
-
+KEEP_CHUNKS = 10  # chunk texts kept per question: all that the @10 metrics read
+REPORT_FORMAT = 1
 
 @dataclass
 class QuestionResult:
+    set: str
     id: str
     question: str
     question_type: str
-    gold: list[str]
     expected_answer: str
+    gold: list[str]
+    facts: list[str]
     retrieved: list[str]
+    chunks: list[dict]
     answer: str
     refused: bool
     answerer: str
+    model: str
     citations: list[dict]
-    quotes_exact: bool
-    answer_match: bool
     timings: dict[str, float]
+    tokens: dict[str, int] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
 class EvalReport:
-    set_name: str
     settings: dict
+    sets: list[str]
     results: list[QuestionResult]
     summary: dict[str, float | int | None]
+    intervals: dict[str, list[float]]
+    by_type: dict[str, dict[str, float | int | None]]
+    set_summaries: dict[str, dict[str, float | int | None]]
 
     def as_json(self) -> dict:
-        return {"set": self.set_name, "settings": self.settings, "summary": self.summary,
-                "questions": [asdict(r) for r in self.results]}
+        return {
+            "newsdesk_eval": REPORT_FORMAT,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "sets": self.sets,
+            "settings": self.settings,
+            "summary": self.summary,
+            "intervals": self.intervals,
+            "by_type": self.by_type,
+            "set_summaries": self.set_summaries,
+            "questions": [asdict(r) for r in self.results],
+        }
 
 
-def score_retrieval(retrieved: list[str], gold: list[str]) -> dict[str, float]:
-    return {
+def retrieval_scores(retrieved: list[str], chunks: list[str], question: Question) -> dict[str, float]:
+    gold = question.gold_docs
+    scores = {
         "hits@4": metrics.hits_at(retrieved, gold, 4),
         "hits@10": metrics.hits_at(retrieved, gold, 10),
         "mrr@10": metrics.reciprocal_rank(retrieved, gold, 10),
+        "map@10": metrics.average_precision(retrieved, gold, 10),
         "recall@4": metrics.evidence_recall(retrieved, gold, 4),
         "recall@10": metrics.evidence_recall(retrieved, gold, 10),
         "all_evidence@10": metrics.all_evidence(retrieved, gold, 10),
     }
+    if question.facts:
+        scores.update(metrics.fact_scores(chunks, question.facts))
+    return scores
 
 
-def run_question(nd: Newsdesk, question: Question) -> QuestionResult:
+def score_question(question: Question, answer: Answer, retrieved: list[str], chunks: list[str],
+                   exact: list[bool]) -> dict[str, float]:
+    """Every per-question score that applies to this question (see eval/README.md for which)."""
+    scores: dict[str, float] = {}
+    if not question.is_null:
+        scores.update(retrieval_scores(retrieved, chunks, question))
+        scores["false_refusal_rate"] = float(answer.refused)
+    else:
+        scores["null_refusal_rate"] = float(answer.refused)
+    if question.is_null or question.answer:
+        scores["answer_accuracy"] = metrics.answer_correct(answer.text, answer.refused, question.answer, question.is_null)
+    if exact:
+        scores["quote_exactness"] = sum(exact) / len(exact)
+    cited = [c.doc_id for c in answer.citations]
+    if not question.is_null:
+        precision = metrics.citation_precision(cited, question.gold_docs)
+        if precision is not None:
+            scores["citation_precision"] = precision
+        recall = metrics.citation_recall(cited, question.gold_docs)
+        if recall is not None:
+            scores["citation_recall"] = recall
+    if not answer.refused:
+        share = metrics.cited_sentence_share(answer.text)
+        if share is not None:
+            scores["cited_sentence_share"] = share
+    return scores
+
+
+@dataclass
+class Attempt:
+    """What one question produced before scoring: passages, the answer and stage timings."""
+
+    ranked: list[Passage]
+    answer: Answer
+    timings: dict[str, float]
+
+
+def attempt(nd: Newsdesk, question: Question) -> Attempt:
     started = time.perf_counter()
     ranked = nd.retrieve(question.question, k=max(RETRIEVE_CHUNKS, nd.settings.top_k))
     retrieved_at = time.perf_counter()
     answer = nd.answerer.answer(question.question, ranked[: nd.settings.top_k])
     finished = time.perf_counter()
-    retrieved = distinct_documents(ranked)
-    exact = all(
-        (article := nd.manifest.article(c.doc_id)) is not None and quote_is_exact(c, article.text)
-        for c in answer.citations
-    )
-    expected = question.answer
-    matched = answer.refused if question.is_null else (not answer.refused and metrics.answer_matches(answer.text, expected))
+    timings = {"retrieve_s": retrieved_at - started, "generate_s": finished - retrieved_at, "total_s": finished - started}
+    return Attempt(ranked, answer, timings)
+
+
+def result_of(nd: Newsdesk, set_name: str, question: Question, done: Attempt) -> QuestionResult:
+    answer = done.answer
+    retrieved = distinct_documents(done.ranked)
+    top_chunks = done.ranked[:KEEP_CHUNKS]
+    exact = []
+    for c in answer.citations:
+        article = nd.manifest.article(c.doc_id)
+        exact.append(article is not None and quote_is_exact(c, article.text))
+    usage = answer.usage or {}
     return QuestionResult(
+        set=set_name,
         id=question.id,
         question=question.question,
-        question_type=question.question_type,
+        question_type=question.question_type or "untyped",
+        expected_answer=question.answer,
         gold=question.gold_docs,
-        expected_answer=expected,
+        facts=question.facts,
         retrieved=retrieved,
+        chunks=[{"chunk_id": p.chunk_id, "doc_id": p.doc_id, "score": round(p.score, 6), "text": p.text} for p in top_chunks],
         answer=answer.text,
         refused=answer.refused,
         answerer=answer.answerer,
+        model=answer.model,
         citations=[c.as_json() for c in answer.citations],
-        quotes_exact=exact,
-        answer_match=matched,
-        timings={"retrieve_s": retrieved_at - started, "answer_s": finished - retrieved_at, "total_s": finished - started},
-        scores={} if question.is_null else score_retrieval(retrieved, question.gold_docs),
+        timings={k: round(v, 6) for k, v in done.timings.items()},
+        tokens={"in": int(usage.get("prompt_tokens", 0)), "out": int(usage.get("completion_tokens", 0))} if usage else {},
+        scores=score_question(question, answer, retrieved, [p.text for p in top_chunks], exact),
     )
 
 
+def warm_up(nd: Newsdesk) -> None:
+    """Build the lazily created parts once, before any worker thread could race to build them."""
+    nd.embedder, nd.store, nd.manifest, nd.retriever, nd.answerer  # noqa: B018
+
+
+def run_questions(
+    nd: Newsdesk,
+    work: list[tuple[str, Question]],
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[QuestionResult]:
+    """Results in the order of ``work``; ``progress(done, total)`` after each question."""
+    warm_up(nd)
+    total = len(work)
+    results: list[QuestionResult] = []
+    if workers <= 1:
+        for set_name, question in work:
+            results.append(result_of(nd, set_name, question, attempt(nd, question)))
+            if progress:
+                progress(len(results), total)
+        return results
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eval") as pool:
+        futures = [pool.submit(attempt, nd, question) for _, question in work]
+        for (set_name, question), future in zip(work, futures):
+            results.append(result_of(nd, set_name, question, future.result()))
+            if progress:
+                progress(len(results), total)
+    return results
+
+
 def summarise(results: list[QuestionResult]) -> dict[str, float | int | None]:
-    answerable = [r for r in results if r.gold]
-    null = [r for r in results if not r.gold]
-    summary: dict[str, float | int | None] = {"questions": len(results), "null_questions": len(null)}
-    for name in ("hits@4", "hits@10", "mrr@10", "recall@4", "recall@10", "all_evidence@10"):
-        summary[name] = metrics.mean([r.scores[name] for r in answerable])
-    summary["null_refusal_rate"] = metrics.mean([float(r.refused) for r in null])
-    summary["false_refusal_rate"] = metrics.mean([float(r.refused) for r in answerable])
-    summary["answer_match_rate"] = metrics.mean([float(r.answer_match) for r in results if r.expected_answer or not r.gold])
-    summary["quote_exactness"] = metrics.mean([float(r.quotes_exact) for r in results if r.citations])
-    summary["mean_latency_s"] = metrics.mean([r.timings["total_s"] for r in results])
+    """Run-level figures: counts, the mean of every per-question score, latency percentiles, tokens."""
+    summary: dict[str, float | int | None] = {
+        "questions": len(results),
+        "null_questions": sum(1 for r in results if not r.gold),
+    }
+    for name in PER_QUESTION:
+        summary[name] = metrics.mean([r.scores[name] for r in results if name in r.scores])
+    for stage in STAGES:
+        values = [r.timings[f"{stage}_s"] for r in results]
+        summary[f"latency_{stage}_p50_s"] = metrics.percentile(values, 50)
+        summary[f"latency_{stage}_p95_s"] = metrics.percentile(values, 95)
+    with_tokens = [r for r in results if r.tokens]
+    summary["tokens_in"] = sum(r.tokens["in"] for r in with_tokens) if with_tokens else None
+    summary["tokens_out"] = sum(r.tokens["out"] for r in with_tokens) if with_tokens else None
     return summary
 
 
+def intervals(results: list[QuestionResult]) -> dict[str, list[float]]:
+    """Bootstrap 95% intervals of the headline metrics."""
+    found = {}
+    for name in HEADLINE:
+        ci = bootstrap_ci([r.scores[name] for r in results if name in r.scores])
+        if ci is not None:
+            found[name] = [ci[0], ci[1]]
+    return found
+
+
+def by_question_type(results: list[QuestionResult]) -> dict[str, dict[str, float | int | None]]:
+    table: dict[str, dict[str, float | int | None]] = {}
+    for qtype in sorted({r.question_type for r in results}):
+        group = [r for r in results if r.question_type == qtype]
+        row: dict[str, float | int | None] = {"questions": len(group)}
+        for name in BY_TYPE:
+            row[name] = metrics.mean([r.scores[name] for r in group if name in r.scores])
+        table[qtype] = row
+    return table
+
+
+def build_report(settings: dict, sets: list[str], results: list[QuestionResult]) -> EvalReport:
+    set_summaries = {name: summarise([r for r in results if r.set == name]) for name in sets} if len(sets) > 1 else {}
+    return EvalReport(settings, sets, results, summarise(results), intervals(results), by_question_type(results), set_summaries)
+
+
+def describe_settings(nd: Newsdesk) -> dict:
+    """The knobs that change results, recorded in the report (never the API key)."""
+    s = nd.settings
+    return {
+        "retriever": nd.retriever.name,
+        "answerer": nd.answerer.name,
+        "model": nd.answerer.model,
+        "top_k": s.top_k,
+        "min_support": s.min_support,
+        "max_answer_sentences": s.max_answer_sentences,
+        "chunk_tokens": s.chunk_tokens,
+        "chunk_overlap_tokens": s.chunk_overlap_tokens,
+    }
+
+
 def run_eval(
-    nd: Newsdesk, questions: list[Question], set_name: str, progress: Callable[[int, int], None] | None = None
+    nd: Newsdesk,
+    question_sets: list[tuple[str, list[Question]]],
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EvalReport:
-    results = []
-    for done, question in enumerate(questions, start=1):
-        results.append(run_question(nd, question))
-        if progress:
-            progress(done, len(questions))
-    settings = {"retriever": nd.retriever.name, "answerer": nd.answerer.name, "model": nd.answerer.model,
-                "top_k": nd.settings.top_k}
-    return EvalReport(set_name, settings, results, summarise(results))
-
-
-SUMMARY_LABELS = {
-    "hits@4": "Hits@4", "hits@10": "Hits@10", "mrr@10": "MRR@10", "recall@4": "Evidence recall@4",
-    "recall@10": "Evidence recall@10", "all_evidence@10": "All-evidence@10",
-    "null_refusal_rate": "Null-query refusal rate", "false_refusal_rate": "False-refusal rate",
-    "answer_match_rate": "Answer match rate", "quote_exactness": "Quote exactness",
-    "mean_latency_s": "Mean latency (s)", "questions": "Questions", "null_questions": "Null questions",
-}
-
-
-def format_value(value: float | int | None) -> str:
-    if value is None:
-        return "n/a"
-    return str(value) if isinstance(value, int) else f"{value:.3f}"
-
-
-def write_reports(reports: list[EvalReport], out: Path) -> None:
-    """Write report.json and report.md atomically: a failed run leaves no half-written files."""
-    out.mkdir(parents=True, exist_ok=True)
-    data = reports[0].as_json() if len(reports) == 1 else {"sets": [r.as_json() for r in reports]}
-    lines = ["# Newsdesk eval report", ""]
-    for report in reports:
-        lines += [f"## {report.set_name}", "", "Settings: " + ", ".join(f"{k}={v}" for k, v in report.settings.items()), "",
-                  "| Metric | Value |", "|---|---|"]
-        lines += [f"| {SUMMARY_LABELS.get(k, k)} | {format_value(v)} |" for k, v in report.summary.items()]
-        lines += ["", "| id | type | refused | match | first gold rank | answer |", "|---|---|---|---|---|---|"]
-        for r in report.results:
-            rank = next((i for i, d in enumerate(r.retrieved[:10], 1) if d in r.gold), "-") if r.gold else "null"
-            answer = r.answer.replace("|", "\\|").replace("\n", " ")[:160]
-            lines.append(f"| {r.id} | {r.question_type} | {r.refused} | {r.answer_match} | {rank} | {answer} |")
-        lines.append("")
-    for name, content in (("report.json", json.dumps(data, indent=2, ensure_ascii=False)), ("report.md", "\n".join(lines))):
-        tmp = out / f".{name}.tmp"
-        tmp.write_text(content, encoding="utf-8")
-        tmp.replace(out / name)
+    work = [(name, q) for name, questions in question_sets for q in questions]
+    results = run_questions(nd, work, workers, progress)
+    return build_report(describe_settings(nd), [name for name, _ in question_sets], results)

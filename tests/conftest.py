@@ -38,6 +38,9 @@ def no_outside_connections(netguard_log: Path, monkeypatch, tmp_path):
     for name in list(os.environ):
         if name.startswith("NEWSDESK_") and name != "NEWSDESK_NETGUARD_LOG" or name == "OPENAI_API_KEY":
             monkeypatch.delenv(name)
+    # Answers do not depend on which extras are installed: with newsdesk[local] present, "auto"
+    # would pick the local model. Tests of the choice itself delete this variable.
+    monkeypatch.setenv("NEWSDESK_ANSWERER", "extractive")
     monkeypatch.chdir(tmp_path)  # no stray newsdesk.toml from the caller's folder
     before = len(netguard.attempts), netguard_log.read_text()
     yield
@@ -64,6 +67,15 @@ def seed_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def seed_desk(seed_home):
     return make_newsdesk(seed_home, answerer="extractive")
+
+
+@pytest.fixture(scope="session")
+def mhrag_home(tmp_path_factory) -> Path:
+    """A home with the mhrag-lite corpus ingested once per session (~15 s; shared by read-only tests)."""
+    home = tmp_path_factory.mktemp("mhrag-home")
+    report = make_newsdesk(home).ingest([MHRAG_CORPUS])
+    assert report.chunks_added >= 300 and not report.failed
+    return home
 
 
 def run_cli(*args: str, home: Path | None = None, env: dict | None = None, check: bool = False, timeout: int = 300):

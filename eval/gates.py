@@ -1,0 +1,143 @@
+"""Baseline comparison and release gates, on report JSON (the current run's or a saved report.json)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eval.catalog import METRICS, PER_QUESTION, set_label
+from eval.confidence import paired_difference
+
+
+class GateSpecError(ValueError):
+    """A ``metric=value`` gate or a baseline file that cannot be used."""
+
+
+def parse_gates(specs: list[str] | None, flag: str) -> dict[str, float]:
+    gates: dict[str, float] = {}
+    for spec in specs or []:
+        name, sep, value = spec.partition("=")
+        name = name.strip()
+        if not sep:
+            raise GateSpecError(f"{flag} {spec!r}: expected metric=value, e.g. {flag} hits@10=0.6")
+        if name not in METRICS:
+            raise GateSpecError(f"{flag} {spec!r}: unknown metric {name!r}; known: {', '.join(METRICS)}")
+        try:
+            gates[name] = float(value)
+        except ValueError:
+            raise GateSpecError(f"{flag} {spec!r}: {value!r} is not a number") from None
+    return gates
+
+
+def load_baseline(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GateSpecError(f"{path}: cannot read the baseline: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise GateSpecError(f"{path}:{exc.lineno}: the baseline is not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("summary"), dict) or not isinstance(data.get("questions"), list):
+        raise GateSpecError(f"{path}: not a newsdesk eval report.json (no 'summary' and 'questions')")
+    return data
+
+
+def paired_scores(current: dict, baseline: dict, metric: str) -> tuple[list[float], list[float]]:
+    """Per-question values of ``metric`` for the questions (set file name, id) scored in both runs."""
+    before = {(set_label(q["set"]), q["id"]): q["scores"].get(metric) for q in baseline["questions"]}
+    now, then = [], []
+    for q in current["questions"]:
+        old = before.get((set_label(q["set"]), q["id"]))
+        new = q["scores"].get(metric)
+        if old is not None and new is not None:
+            now.append(new)
+            then.append(old)
+    return now, then
+
+
+@dataclass
+class Row:
+    metric: str
+    current: float | None
+    baseline: float | None
+    delta: float | None
+    paired: tuple[float, tuple[float, float]] | None  # mean paired difference and its 95% interval
+    paired_n: int
+    gate: str  # "" when no gate, "pass", or "FAIL: reason"
+
+    @property
+    def failed(self) -> bool:
+        return self.gate.startswith("FAIL")
+
+    def as_json(self) -> dict:
+        return {
+            "metric": self.metric, "current": self.current, "baseline": self.baseline, "delta": self.delta,
+            "paired_delta": self.paired[0] if self.paired else None,
+            "paired_ci95": list(self.paired[1]) if self.paired else None,
+            "paired_questions": self.paired_n, "gate": self.gate,
+        }
+
+
+def regression(metric: str, change: float) -> float:
+    """How much worse a change (current - baseline) is, in the metric's units (negative: better)."""
+    return -change if METRICS[metric][1] else change
+
+
+@dataclass
+class Gates:
+    """Thresholds by metric: fail when the value is under ``fail_under``, over ``fail_over``, or worse than
+    the baseline by more than ``max_regression`` (worse: lower for higher-is-better metrics, else higher)."""
+
+    fail_under: dict[str, float] = field(default_factory=dict)
+    fail_over: dict[str, float] = field(default_factory=dict)
+    max_regression: dict[str, float] = field(default_factory=dict)
+
+    def covers(self, metric: str) -> bool:
+        return metric in self.fail_under or metric in self.fail_over or metric in self.max_regression
+
+
+def gate_verdict(metric: str, current: float | None, baseline: float | None, gates: Gates,
+                 paired_delta: float | None = None) -> str:
+    """"" when no gate covers the metric, else "pass" or "FAIL: <reasons>". A regression is measured on
+    the paired delta (same questions in both runs) when there is one, else on current - baseline."""
+    problems = []
+    for bounds, fails, sign in ((gates.fail_under, lambda v, t: v < t, "<"), (gates.fail_over, lambda v, t: v > t, ">")):
+        if metric in bounds:
+            if current is None:
+                problems.append("not measured")
+            elif fails(current, bounds[metric]):
+                problems.append(f"{current:.3f} {sign} {bounds[metric]:g}")
+    if metric in gates.max_regression:
+        allowed = gates.max_regression[metric]
+        if paired_delta is not None:
+            change = paired_delta
+        elif current is not None and baseline is not None:
+            change = current - baseline
+        else:
+            change = None
+        if change is None:
+            problems.append("not measured in both runs")
+        elif regression(metric, change) > allowed + 1e-12:
+            problems.append(f"regressed by {regression(metric, change):.3f} > {allowed:g}")
+    if problems:
+        return "FAIL: " + "; ".join(dict.fromkeys(problems))
+    return "pass" if gates.covers(metric) else ""
+
+
+def compare(current: dict, baseline: dict | None, gates: Gates) -> list[Row]:
+    """Without a baseline, one row per gated metric; with one, also a row per metric either run measured."""
+    names = [m for m in METRICS if gates.covers(m)
+             or (baseline is not None and (current["summary"].get(m) is not None or baseline["summary"].get(m) is not None))]
+    rows = []
+    for name in names:
+        now = current["summary"].get(name)
+        then = baseline["summary"].get(name) if baseline else None
+        delta = now - then if now is not None and then is not None else None
+        paired, n = None, 0
+        if baseline is not None and name in PER_QUESTION:
+            a, b = paired_scores(current, baseline, name)
+            n = len(a)
+            paired = paired_difference(a, b)
+        verdict = gate_verdict(name, now, then, gates, paired[0] if paired else None)
+        rows.append(Row(name, now, then, delta, paired, n, verdict))
+    return rows

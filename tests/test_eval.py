@@ -1,0 +1,147 @@
+"""`newsdesk eval` end to end: the seed set, the mhrag-lite dev set with its corpus, reports, baseline, gates."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import pytest
+
+from conftest import BUNDLED, HUNGARY_SENTENCE, MHRAG, REPO, run_cli
+
+SEED_SET = REPO / "eval" / "sets" / "seed.jsonl"
+DEV_SET = MHRAG / "dev.jsonl"
+needs_dev = pytest.mark.skipif(not DEV_SET.exists(), reason="../shared/data/mhrag-lite/dev.jsonl is not on this machine")
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def mean_of(report: dict, metric: str) -> float:
+    values = [q["scores"][metric] for q in report["questions"] if metric in q["scores"]]
+    return sum(values) / len(values)
+
+
+def test_seed_set_runs_and_scores(tmp_path):
+    out = tmp_path / "report"
+    proc = run_cli("eval", str(SEED_SET), "--corpus", str(BUNDLED / "seed"), "--out", str(out),
+                   "--fail-under", "hits@10=1", "--fail-under", "answer_accuracy=0.5")
+    assert proc.returncode == 0, proc.stderr
+    assert "Newsdesk eval" in proc.stdout and "By question type" in proc.stdout and "Gates" in proc.stdout
+    report = json.loads((out / "report.json").read_text())
+    s = report["summary"]
+    assert (s["questions"], s["null_questions"]) == (14, 3)
+    # one article in the archive: every answerable question finds it first
+    for metric in ("hits@4", "hits@10", "mrr@10", "map@10", "recall@10", "all_evidence@10", "fact_hits@10"):
+        assert s[metric] == 1.0, metric
+    assert s["quote_exactness"] == 1.0  # every quote is the stored article text at its offsets
+    assert s["citation_precision"] == 1.0  # the only citable article is the gold one
+    assert s["answer_accuracy"] >= 0.5 and s["null_refusal_rate"] >= 2 / 3 and s["false_refusal_rate"] <= 0.25
+    assert s["latency_total_p95_s"] >= s["latency_total_p50_s"] > 0 and s["tokens_in"] is None  # no LLM answered
+    for metric in ("answer_accuracy", "citation_recall", "fact_map@10", "cited_sentence_share"):
+        assert s[metric] == pytest.approx(mean_of(report, metric)), metric
+    low, high = report["intervals"]["answer_accuracy"]
+    assert low <= s["answer_accuracy"] <= high
+    assert set(report["by_type"]) == {"seed_query", "null_query"} and report["by_type"]["null_query"]["questions"] == 3
+    first = report["questions"][0]
+    assert first["retrieved"] == ["nato-ukraine-training-2024-06-14.txt"]
+    assert HUNGARY_SENTENCE in " ".join(c["text"] for c in first["chunks"])
+    assert set(first["timings"]) == {"retrieve_s", "generate_s", "total_s"}
+    assert [r["gate"] for r in report["comparison"]["rows"]] == ["pass", "pass"]
+    assert sorted(p.name for p in out.iterdir()) == ["latency.png", "metrics_by_type.png", "report.json", "report.md"]
+    assert "| Answer accuracy |" in (out / "report.md").read_text()
+
+
+def test_llm_answers_report_tokens_and_run_concurrently(tmp_path, openai_server):
+    """The openai answerer against the local test server: token counts are summed, workers give the same result."""
+    openai_server.default_reply = f"{HUNGARY_SENTENCE} [1]"
+    env = {"NEWSDESK_LLM_BASE_URL": openai_server.base_url, "NEWSDESK_LLM_MODEL": "test-model"}
+    code, report, stderr = cli_json_eval(env, "--answerer", "openai", "--workers", "3")
+    assert code == 0, stderr
+    asked = [q for q in report["questions"] if q["tokens"]]
+    chat_calls = [r for r in openai_server.requests if not r.get("stream")]
+    assert len(asked) == len(chat_calls) >= 8  # the server counts 10 prompt tokens a call
+    assert report["summary"]["tokens_in"] == 10 * len(asked)
+    assert report["summary"]["tokens_out"] == sum(q["tokens"]["out"] for q in asked) == len(HUNGARY_SENTENCE.split() + ["[1]"]) * len(asked)
+    assert report["settings"]["answerer"] == "openai" and report["settings"]["model"] == "test-model"
+    assert [q["id"] for q in report["questions"]] == [f"seed-{n}" for n in range(1, 15)]  # input order kept
+
+
+def cli_json_eval(env: dict, *args: str):
+    proc = run_cli("eval", str(SEED_SET), "--corpus", str(BUNDLED / "seed"), "--json", *args, env=env)
+    return proc.returncode, json.loads(proc.stdout) if proc.returncode == 0 else None, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        (['{"id": "a", "question": "Q?"}', '{"id": "b", "question": "R?", '], "bad.jsonl:2: invalid JSON"),
+        (['{"id": "a", "question": "Q?", "evidence": [{"doc_id": "not-ingested.txt"}]}'],
+         "bad.jsonl:1: evidence document 'not-ingested.txt' is not in the archive"),
+    ],
+)
+def test_bad_set_is_one_line_and_writes_nothing(tmp_path, seed_home, lines, error):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    proc = run_cli("eval", str(SEED_SET), str(bad), "--out", str(out), home=seed_home)
+    assert proc.returncode == 2
+    assert error in proc.stderr and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_gate_options_are_checked_before_the_run(tmp_path, seed_home):
+    proc = run_cli("eval", str(SEED_SET), "--max-regression", "hits@10=0", home=seed_home)
+    assert proc.returncode == 2 and "--max-regression needs --baseline" in proc.stderr
+    proc = run_cli("eval", str(SEED_SET), "--fail-under", "recall=0.5", home=seed_home)
+    assert proc.returncode == 2 and "unknown metric 'recall'" in proc.stderr
+
+
+@needs_dev
+@pytest.mark.slow
+def test_dev_set_report_baseline_and_failing_gate(tmp_path, mhrag_home):
+    first = tmp_path / "first"
+    proc = run_cli("eval", str(DEV_SET), "--out", str(first), "--workers", "2", home=mhrag_home)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((first / "report.json").read_text())
+    s = report["summary"]
+    assert (s["questions"], s["null_questions"]) == (100, 14)
+    assert {t: row["questions"] for t, row in report["by_type"].items()} == {
+        "comparison_query": 31, "inference_query": 32, "null_query": 14, "temporal_query": 23}
+    # floors well under what the default pipeline measures, so a broken retriever or scorer fails here
+    assert s["hits@10"] >= 0.8 and s["mrr@10"] >= 0.6 and s["map@10"] >= 0.4 and s["fact_hits@10"] >= 0.7
+    assert 0 < s["fact_map@10"] <= s["fact_hits@10"] and s["hits@4"] <= s["hits@10"]
+    assert s["quote_exactness"] == 1.0 and s["null_refusal_rate"] >= 0.5
+    for name, (low, high) in report["intervals"].items():
+        assert low <= s[name] <= high, name
+    for q in report["questions"]:
+        assert len(q["chunks"]) <= 10 and all(c["text"] for c in q["chunks"])
+    for plot in ("metrics_by_type.png", "latency.png"):
+        width, height = png_size(first / plot)
+        assert width >= 600 and height >= 400
+    md = (first / "report.md").read_text()
+    assert "## By question type" in md and "| comparison_query | 31 |" in md and "![latency](latency.png)" in md
+
+    # A second run on a 30-question subset against the first as baseline: the same questions give the
+    # same retrieval (so the paired retrieval deltas are exactly 0 and that gate passes), and an
+    # unreachable accuracy floor fails with exit code 1.
+    subset_dir = tmp_path / "subset"
+    subset_dir.mkdir()
+    (subset_dir / "dev.jsonl").write_text("".join(DEV_SET.read_text().splitlines(keepends=True)[:30]))
+    second = tmp_path / "second"
+    proc = run_cli("eval", str(subset_dir / "dev.jsonl"), "--out", str(second), "--baseline", str(first / "report.json"),
+                   "--max-regression", "mrr@10=0", "--fail-under", "answer_accuracy=0.99", home=mhrag_home)
+    assert proc.returncode == 1, proc.stderr
+    assert "gate failed: answer_accuracy" in proc.stderr
+    header = next(line for line in proc.stdout.splitlines() if "Metric" in line and "Baseline" in line)
+    for column in ("Metric", "Current", "Baseline", "Delta", "Gate"):
+        assert column in header
+    compared = json.loads((second / "report.json").read_text())["comparison"]
+    rows = {r["metric"]: r for r in compared["rows"]}
+    assert rows["mrr@10"]["paired_delta"] == 0.0 and rows["mrr@10"]["paired_questions"] == 26
+    assert rows["mrr@10"]["gate"] == "pass" and rows["answer_accuracy"]["gate"].startswith("FAIL")
+    assert rows["answer_accuracy"]["paired_questions"] == 30
+    assert "## Against baseline" in (second / "report.md").read_text()
