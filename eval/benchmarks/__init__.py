@@ -1,0 +1,1 @@
+"""Benchmarks: plain scripts that print tables (run with python -m eval.benchmarks.NAME)."""
