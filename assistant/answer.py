@@ -7,24 +7,18 @@ Every answerer has the same interface: ``answer(question, passages, history) -> 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 import prompts
-from assistant.cite import (
-    attach_markers,
-    lexical_support,
-    make_citation,
-    parse_markers,
-    verify_and_cite,
-)
+from assistant.cite import attach_markers, lexical_support, make_citation, parse_markers, verify_and_cite
 from assistant.embedding import MiniLMEmbedding
 from assistant.settings import Settings
 from assistant.types import Answer, Passage
 from ingest.chunking import split_sentences
 
 History = Sequence[tuple[str, str]]  # (user message, assistant reply) pairs
-REFUSAL_SIGNAL = "INSUFFICIENT_INFORMATION"
 
 
 class AnswerError(RuntimeError):
@@ -111,56 +105,169 @@ def format_passages(passages: list[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
-class OpenAIAnswerer:
-    """Any OpenAI-compatible chat endpoint through llama-index; citations verified afterwards."""
+def is_refusal_signal(draft: str) -> bool:
+    """The model said the passages do not answer (the prompt asks for INSUFFICIENT_INFORMATION)."""
+    return bool(re.search(r"insufficient[\s_]+information", draft, re.I))
+
+
+def chat_messages(question: str, passages: list[Passage]) -> list[dict[str, str]]:
+    """System prompt plus the answer prompt: numbered passages fenced as data, then the question."""
+    user = prompts.load("answer_with_citations").format(passages=format_passages(passages), question=question)
+    return [{"role": "system", "content": prompts.load("system")}, {"role": "user", "content": user}]
+
+
+class GenerativeAnswerer(ABC):
+    """Drafts an answer with a chat model, then keeps only what the passages support.
+
+    Before the model is asked, retrieval that is too weak (no retrieved sentence reaches
+    ``min_support``, the extractive answerer's measured refusal threshold) is a refusal. After
+    it answers, every sentence is checked against its cited passages (``verify_and_cite``).
+    Subclasses provide ``_chat``, ``_stream_chat`` and ``complete``.
+    """
+
+    name = "generative"
+    model = ""
+
+    def __init__(self, settings: Settings, embedder: MiniLMEmbedding):
+        self.settings = settings
+        self.gate = ExtractiveAnswerer(embedder, settings.min_support, settings.max_answer_sentences)
+
+    @abstractmethod
+    def _chat(self, messages: list[dict[str, str]]) -> tuple[str, dict[str, int]]:
+        """The model's reply to chat messages, and its token usage."""
+
+    @abstractmethod
+    def _stream_chat(self, messages: list[dict[str, str]], usage: dict[str, int]) -> Iterator[str]:
+        """The reply as text deltas; fills ``usage`` with what the model reports."""
+
+    def complete(self, prompt: str) -> str:
+        """A one-off completion (follow-up condensing); raises ``AnswerError`` when the model fails."""
+        try:
+            return self._chat([{"role": "user", "content": prompt}])[0]
+        except AnswerError:
+            raise
+        except Exception as exc:
+            raise AnswerError(self.describe_error(exc)) from None
+
+    def describe_error(self, exc: Exception) -> str:
+        return f"the {self.name} model failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+
+    def too_weak(self, question: str, passages: list[Passage]) -> bool:
+        scored = self.gate.score_sentences(question, passages)
+        return not scored or scored[0][0] < self.settings.min_support
+
+    def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int]) -> Answer:
+        if is_refusal_signal(draft):
+            result = refusal(question, self.name, self.model, passages)
+        else:
+            verified = verify_and_cite(parse_markers(draft), passages, self.settings.citation_min_support)
+            if verified.citations:
+                result = Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
+            else:
+                result = refusal(question, self.name, self.model, passages)
+        result.usage = dict(usage)
+        return result
+
+    def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
+        if not passages or self.too_weak(question, passages):
+            return refusal(question, self.name, self.model, passages)
+        try:
+            draft, usage = self._chat(chat_messages(question, passages))
+        except AnswerError:
+            raise
+        except Exception as exc:
+            raise AnswerError(self.describe_error(exc)) from None
+        return self.finish(question, draft, passages, usage)
+
+    def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
+        """Yields verified text as whole sentences arrive (never unchecked model text), then the Answer."""
+        if not passages or self.too_weak(question, passages):
+            yield refusal(question, self.name, self.model, passages)
+            return
+        draft, shown, complete_sentences, usage = "", "", 0, {}
+        try:
+            for delta in self._stream_chat(chat_messages(question, passages), usage):
+                draft += delta
+                sentences = parse_markers(draft)[:-1]  # the last one may still be growing
+                if len(sentences) == complete_sentences or is_refusal_signal(draft):
+                    continue
+                complete_sentences = len(sentences)
+                text = verify_and_cite(sentences, passages, self.settings.citation_min_support).text
+                if text.startswith(shown) and len(text) > len(shown):
+                    yield text[len(shown):]
+                    shown = text
+        except AnswerError:
+            raise
+        except Exception as exc:
+            raise AnswerError(self.describe_error(exc)) from None
+        result = self.finish(question, draft, passages, usage)
+        if not result.refused and result.text.startswith(shown) and len(result.text) > len(shown):
+            yield result.text[len(shown):]
+        yield result
+
+
+class OpenAIAnswerer(GenerativeAnswerer):
+    """Any OpenAI-compatible chat endpoint through llama-index."""
 
     name = "openai"
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
+    def __init__(self, settings: Settings, embedder: MiniLMEmbedding):
+        super().__init__(settings, embedder)
         self.model = settings.llm_model
         self.llm = build_llm(settings)
 
-    def messages(self, question: str, passages: list[Passage]):
-        from llama_index.core.llms import ChatMessage, MessageRole
+    @staticmethod
+    def _messages(messages: list[dict[str, str]]):
+        from llama_index.core.llms import ChatMessage
 
-        user = prompts.load("answer_with_citations").format(passages=format_passages(passages), question=question)
-        return [
-            ChatMessage(role=MessageRole.SYSTEM, content=prompts.load("system")),
-            ChatMessage(role=MessageRole.USER, content=user),
-        ]
+        return [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
 
-    def finish(self, question: str, draft: str, passages: list[Passage]) -> Answer:
-        if not passages or REFUSAL_SIGNAL in draft:
-            return refusal(question, self.name, self.model, passages)
-        verified = verify_and_cite(parse_markers(draft), passages, self.settings.min_support)
-        if not verified.citations:
-            return refusal(question, self.name, self.model, passages)
-        return Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
+    def _chat(self, messages: list[dict[str, str]]) -> tuple[str, dict[str, int]]:
+        response = self.llm.chat(self._messages(messages))
+        return response.message.content or "", usage_of(response.raw)
 
-    def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
-        if not passages:
-            return refusal(question, self.name, self.model, passages)
+    def _stream_chat(self, messages: list[dict[str, str]], usage: dict[str, int]) -> Iterator[str]:
+        for chunk in self.llm.stream_chat(self._messages(messages)):
+            usage.update(usage_of(chunk.raw))
+            if chunk.delta:
+                yield chunk.delta
+
+    def describe_error(self, exc: Exception) -> str:
+        return describe_llm_error(exc, self.settings)
+
+
+class LocalAnswerer(GenerativeAnswerer):
+    """A GGUF chat model on the CPU through llama-cpp-python (``assistant.local_llm``)."""
+
+    name = "local"
+
+    def __init__(self, settings: Settings, embedder: MiniLMEmbedding):
+        from assistant.local_llm import LocalChatModel, LocalModelError
+
+        super().__init__(settings, embedder)
         try:
-            draft = self.llm.chat(self.messages(question, passages)).message.content or ""
-        except Exception as exc:
-            raise AnswerError(describe_llm_error(exc, self.settings)) from None
-        return self.finish(question, draft, passages)
+            self.llm = LocalChatModel(
+                settings.local_model_path, settings.local_threads, settings.local_context,
+                settings.llm_temperature, settings.llm_max_tokens,
+            )
+        except LocalModelError as exc:
+            raise AnswerError(str(exc)) from None
+        self.model = self.llm.name
 
-    def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
-        if not passages:
-            yield refusal(question, self.name, self.model, passages)
-            return
-        draft = ""
-        try:
-            for chunk in self.llm.stream_chat(self.messages(question, passages)):
-                delta = chunk.delta or ""
-                draft += delta
-                if delta:
-                    yield delta
-        except Exception as exc:
-            raise AnswerError(describe_llm_error(exc, self.settings)) from None
-        yield self.finish(question, draft, passages)
+    def _chat(self, messages: list[dict[str, str]]) -> tuple[str, dict[str, int]]:
+        return self.llm.chat(messages)
+
+    def _stream_chat(self, messages: list[dict[str, str]], usage: dict[str, int]) -> Iterator[str]:
+        return self.llm.stream_chat(messages, usage)
+
+
+def usage_of(raw) -> dict[str, int]:
+    """Token counts from an OpenAI response or chunk (object or dict); empty when it has none."""
+    usage = raw.get("usage") if isinstance(raw, dict) else getattr(raw, "usage", None)
+    if usage is None:
+        return {}
+    get = usage.get if isinstance(usage, dict) else lambda key: getattr(usage, key, None)
+    return {key: int(get(key)) for key in ("prompt_tokens", "completion_tokens") if get(key) is not None}
 
 
 def describe_llm_error(exc: Exception, settings: Settings) -> str:
@@ -196,10 +303,20 @@ def build_llm(settings: Settings):
 
 
 def choose_answerer(settings: Settings, embedder: MiniLMEmbedding) -> Answerer:
-    """An explicit setting wins; otherwise ``openai`` when an endpoint or key is configured."""
+    """An explicit setting wins; otherwise ``openai`` when an endpoint or key is configured, else
+    ``local`` when llama-cpp-python and a model are installed, else ``extractive``."""
+    from assistant.local_llm import local_available
+
     name = settings.answerer
     if name == "auto":
-        name = "openai" if settings.llm_configured() else "extractive"
+        if settings.llm_configured():
+            name = "openai"
+        elif local_available(settings.local_model_path):
+            name = "local"
+        else:
+            name = "extractive"
     if name == "openai":
-        return OpenAIAnswerer(settings)
+        return OpenAIAnswerer(settings, embedder)
+    if name == "local":
+        return LocalAnswerer(settings, embedder)
     return ExtractiveAnswerer(embedder, settings.min_support, settings.max_answer_sentences)

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 import prompts
-from assistant.answer import Answerer, History, choose_answerer
+from assistant.answer import Answerer, AnswerError, History, choose_answerer
 from assistant.embedding import MiniLMEmbedding
 from assistant.retrieve import DenseRetriever, Retriever
 from assistant.settings import Settings
@@ -64,14 +64,27 @@ class Newsdesk:
         )
 
     def standalone_question(self, question: str, history: History) -> str:
-        """A follow-up made self-contained: by the LLM when there is one, else by adding the last question."""
+        """A follow-up made self-contained before retrieval.
+
+        With a language model, the ``condense_followup`` prompt rewrites it from the last turns; a
+        rewrite that is empty, several lines, or far longer than question plus history is not used.
+        Without one (or when the model fails), a short or pronoun-led follow-up gets the previous
+        question prepended.
+        """
         if not history:
             return question
-        if self.answerer.name == "openai":
-            transcript = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-4:])
+        complete = getattr(self.answerer, "complete", None)
+        if complete is not None:
+            turns = list(history)[-4:]
+            transcript = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in turns)
             prompt = prompts.load("condense_followup").format(history=transcript, question=question)
-            rewritten = (self.answerer.llm.complete(prompt).text or "").strip()
-            return rewritten or question
+            try:
+                rewritten = complete(prompt).strip().strip('"').strip()
+            except AnswerError:
+                rewritten = ""
+            longest = len(question) + sum(len(q) for q, _ in turns) + 40
+            if rewritten and "\n" not in rewritten and len(rewritten) <= longest:
+                return rewritten
         words = {w.strip("?.,!").lower() for w in question.split()}
         if len(words) <= 8 or words & FOLLOW_UP_WORDS:
             return f"{history[-1][0]} {question}"
@@ -99,7 +112,7 @@ class Newsdesk:
         query = self.standalone_question(question, history)
         passages = self.retrieve(query, k, filters)
         retrieved = time.perf_counter()
-        for item in self.answerer.stream(question, passages, history):
+        for item in self.answerer.stream(query, passages, history):  # the answerer sees no history
             if isinstance(item, Answer):
                 item.timings = {
                     "retrieve_s": retrieved - started,

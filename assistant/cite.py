@@ -12,6 +12,7 @@ from assistant.types import Citation, Passage
 from ingest.chunking import split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -20,7 +21,7 @@ STOPWORDS = frozenset(
     most my myself no nor not now of off on once only or other our ours out over own same she should so
     some such than that the their theirs them themselves then there these they this those through to too
     under until up very was we were what when where which while who whom why will with would you your
-    yours said says say according article report reported news""".split()
+    yours yes said says say according article report reported news""".split()
 )
 
 
@@ -58,24 +59,45 @@ def parse_markers(answer: str) -> list[MarkedSentence]:
     sentences: list[MarkedSentence] = []
     for start, end in split_sentences(answer):
         segment = answer[start:end]
-        numbers = tuple(int(n) for group in _MARKER.findall(segment) for n in re.split(r"\s*,\s*", group))
-        text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", segment)).strip()
-        if not re.search(r"\w", text) and sentences:
+        leading = _LEADING_MARKERS.match(segment)
+        if leading and sentences:
             previous = sentences.pop()
-            sentences.append(MarkedSentence(previous.text, previous.markers + numbers))
-        elif text:
-            sentences.append(MarkedSentence(text, numbers))
+            sentences.append(MarkedSentence(previous.text, previous.markers + _numbers(leading.group())))
+            segment = segment[leading.end():]
+        text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", segment)).strip()
+        if re.search(r"\w", text):
+            sentences.append(MarkedSentence(text, _numbers(segment)))
     return sentences
 
 
+def _numbers(segment: str) -> tuple[int, ...]:
+    return tuple(int(n) for group in _MARKER.findall(segment) for n in re.split(r"\s*,\s*", group))
+
+
 def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
-    """The sentence of the passage that best supports the claim, as offsets into the article text."""
+    """The span of the passage that best supports the claim, as offsets into the article text.
+
+    Candidates are single sentences and pairs of adjacent sentences (a claim often joins two); a
+    pair wins only when it scores strictly higher than its parts. The outlet's name counts as
+    evidence, so "The Verge reported ..." is not penalised for naming its source.
+    """
+    spans = split_sentences(passage.text)
+    outlet = content_terms(passage.source)
+    candidates = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
     best = (passage.start, passage.end, -1.0)
-    for start, end in split_sentences(passage.text):
-        score = lexical_support(claim, passage.text[start:end])
+    for start, end in candidates:
+        score = support_score(claim, passage.text[start:end], outlet)
         if score > best[2]:
             best = (passage.start + start, passage.start + end, score)
     return best
+
+
+def support_score(claim: str, evidence: str, extra_terms: frozenset[str] | set[str] = frozenset()) -> float:
+    """Share of the claim's content terms found in the evidence (or in ``extra_terms``)."""
+    claim_terms = content_terms(claim)
+    if not claim_terms:
+        return 0.0
+    return len(claim_terms & (content_terms(evidence) | extra_terms)) / len(claim_terms)
 
 
 def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:
@@ -109,6 +131,30 @@ def attach_markers(sentence: str, numbers: list[int]) -> str:
     return f"{body} {markers}{sentence[len(body):]}"
 
 
+_URL = re.compile(r"https?://|www\.", re.I)
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b"
+    r"|\b(system prompt|you are now|as an ai\b|new instructions?|jailbreak|developer mode)"
+    r"|\b(click|visit|go to|subscribe|sign up)\b.{0,40}\b(link|site|website|page|here|now)\b",
+    re.I,
+)
+_SHORT_ANSWER = re.compile(r"^(yes|no)\b[\s,.!;:-]*$", re.I)
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """A sentence that addresses the reader or the model instead of stating a fact, or carries a link.
+
+    Article text is untrusted: an instruction planted in an article and echoed by the model is
+    "supported" word for word, so support alone cannot catch it.
+    """
+    return bool(_URL.search(sentence) or _INSTRUCTION.search(sentence))
+
+
+def is_short_answer(sentence: str) -> bool:
+    """A bare "Yes." / "No." that leads an answer; it carries no claim of its own to cite."""
+    return bool(_SHORT_ANSWER.match(sentence.strip()))
+
+
 @dataclass
 class VerifiedAnswer:
     text: str
@@ -120,32 +166,45 @@ class VerifiedAnswer:
 def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], min_support: float) -> VerifiedAnswer:
     """Keep only supported sentences, each pointing at the passage span that supports it.
 
-    A marker out of range, or one whose passage does not support the sentence, is re-pointed to
-    the best-supporting passage when one reaches ``min_support``; otherwise the sentence is dropped.
-    Citations are renumbered 1..N in order of first use, one per distinct quoted span.
+    For each marker in range, the cited passage's best span must reach ``min_support``; a marker
+    out of range, or one whose passage does not support the sentence, is re-pointed to the
+    best-supporting passage when one reaches ``min_support`` (counted in ``repaired``), otherwise
+    the sentence is dropped. Sentences that read as instructions or carry links are dropped. A
+    leading bare "Yes."/"No." is kept uncited when a supported sentence follows it. Citations are
+    renumbered 1..N in order of first use, one per distinct quoted span.
     """
     citations: list[Citation] = []
     by_span: dict[tuple[str, int, int], int] = {}
     kept: list[str] = []
     dropped: list[str] = []
     repaired = 0
-    for sentence in sentences:
+    lead = ""
+    for index, sentence in enumerate(sentences):
+        if index == 0 and is_short_answer(sentence.text):
+            lead = sentence.text
+            continue
+        if looks_like_instruction(sentence.text):
+            dropped.append(sentence.text)
+            continue
         chosen: list[tuple[Passage, int, int]] = []
-        for n in dict.fromkeys(sentence.markers):
+        markers = list(dict.fromkeys(sentence.markers))
+        for n in markers:
             if 1 <= n <= len(passages):
                 start, end, score = best_span(sentence.text, passages[n - 1])
                 if score >= min_support:
                     chosen.append((passages[n - 1], start, end))
-        if not chosen:
-            candidates = [(best_span(sentence.text, p), p) for p in passages]
-            if candidates:
-                (start, end, score), passage = max(candidates, key=lambda item: item[0][2])
-                if score >= min_support:
-                    chosen.append((passage, start, end))
-                    repaired += 1
+        changed = len(chosen) < len(markers)  # a marker out of range or not supporting
+        if not chosen and passages:
+            (start, end, score), passage = max(
+                ((best_span(sentence.text, p), p) for p in passages), key=lambda item: item[0][2]
+            )
+            if score >= min_support:
+                chosen.append((passage, start, end))
+                changed = True
         if not chosen:
             dropped.append(sentence.text)
             continue
+        repaired += changed
         numbers = []
         for passage, start, end in chosen:
             key = (passage.doc_id, start, end)
@@ -154,4 +213,8 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
                 citations.append(make_citation(by_span[key], passage, start, end))
             numbers.append(by_span[key])
         kept.append(attach_markers(sentence.text, list(dict.fromkeys(numbers))))
+    if lead and kept:
+        kept.insert(0, lead)
+    elif lead:
+        dropped.insert(0, lead)
     return VerifiedAnswer(" ".join(kept), citations, dropped, repaired)

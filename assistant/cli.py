@@ -31,7 +31,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object 
 SourceOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only this outlet (repeatable).")]
 SinceOption = Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")]
 UntilOption = Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")]
-AnswererOption = Annotated[Optional[str], typer.Option("--answerer", help="extractive | openai | auto.")]
+AnswererOption = Annotated[Optional[str], typer.Option("--answerer", help="extractive | openai | local | auto.")]
 SAMPLE_QUESTION = "What did Hungary commit to?"
 
 

