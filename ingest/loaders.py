@@ -261,7 +261,7 @@ def load_file(file: Path, root: Path) -> Loaded:
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise LoadError(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit; split it")
+            raise LoadError(f"file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES / 2**20:.0f} MiB limit; split it")
         raw = file.read_bytes()
         if not raw.strip():
             raise LoadError("file is empty")
