@@ -245,6 +245,7 @@ def eval_command(
     fail_over: Annotated[Optional[list[str]], typer.Option("--fail-over", help="Gate metric=value: fail when above, for latency, tokens, false refusals (repeatable).")] = None,
     max_regression: Annotated[Optional[list[str]], typer.Option("--max-regression", help="Gate metric=value: fail when worse than the baseline by more (repeatable).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Questions answered concurrently.")] = 1,
+    judge: Annotated[bool, typer.Option("--judge", help="Also grade answers with the configured LLM endpoint (correctness 1-5, faithfulness).")] = False,
     k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
     as_json: JsonOption = False,
     answerer: AnswererOption = None,
@@ -255,7 +256,7 @@ def eval_command(
 ) -> None:
     """Score retrieval, answers and citations on question sets; gate releases on the results.
 
-    Exit code 1 when a --fail-under or --max-regression gate fails, 2 on bad input.
+    Exit code 1 when a --fail-under, --fail-over or --max-regression gate fails, 2 on bad input.
     """
     from eval.gates import Gates, compare, load_baseline, parse_gates
     from eval.report import comparison_table, summary_table, type_table, write_report
@@ -271,6 +272,12 @@ def eval_command(
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as scratch:
         nd = build(home=Path(scratch) if corpus else home, top_k=k, answerer=answerer, source=source,
                    since=parse_day(since, "--since"), until=parse_day(until, "--until"))
+        grader = None
+        if judge:
+            from eval.judge import Judge
+
+            with user_errors():
+                grader = Judge(nd.settings)
         if corpus:
             report = run_ingest(nd, corpus, as_json=True)
             if not as_json:
@@ -279,7 +286,7 @@ def eval_command(
         with user_errors():
             for path, questions in loaded:
                 check_evidence_known(questions, known, Path(path))
-            result = run_with_progress(nd, loaded, workers, as_json)
+            result = run_with_progress(nd, loaded, workers, as_json, grader)
     data = result.as_json()
     rows = compare(data, before, gates)
     data["comparison"] = {"baseline": str(baseline) if baseline else None, "rows": [r.as_json() for r in rows]}
@@ -302,7 +309,7 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def run_with_progress(nd, loaded, workers: int, as_json: bool):
+def run_with_progress(nd, loaded, workers: int, as_json: bool, judge=None):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from eval.runner import run_eval
@@ -311,7 +318,7 @@ def run_with_progress(nd, loaded, workers: int, as_json: bool):
     with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, disable=as_json or not err.is_terminal, transient=True) as bar:
         task = bar.add_task("eval", total=total)
-        return run_eval(nd, loaded, workers, lambda done, _total: bar.update(task, completed=done))
+        return run_eval(nd, loaded, workers, lambda done, _total: bar.update(task, completed=done), judge)
 
 
 def main() -> None:

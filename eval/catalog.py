@@ -38,7 +38,7 @@ METRICS: dict[str, tuple[str, bool]] = {
 }
 PER_QUESTION = [m for m in METRICS if not m.startswith(("latency_", "tokens_"))]
 HEADLINE = ["hits@10", "mrr@10", "map@10", "fact_hits@10", "answer_accuracy", "null_refusal_rate",
-            "false_refusal_rate", "citation_precision", "citation_recall"]
+            "false_refusal_rate", "citation_precision", "citation_recall", "judge_correctness", "judge_faithfulness"]
 BY_TYPE = ["answer_accuracy", "hits@10", "fact_hits@10", "recall@10"]
 STAGES = ("retrieve", "generate", "total")
 

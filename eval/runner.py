@@ -21,6 +21,7 @@ from assistant.types import Answer, Passage
 from eval import metrics
 from eval.catalog import BY_TYPE, HEADLINE, PER_QUESTION, STAGES
 from eval.confidence import bootstrap_ci
+from eval.judge import Judge
 from eval.sets import Question
 
 RETRIEVE_CHUNKS = 40  # enough chunks to rank at least 10 distinct documents
@@ -123,16 +124,18 @@ class Attempt:
     ranked: list[Passage]
     answer: Answer
     timings: dict[str, float]
+    judged: dict[str, float] = field(default_factory=dict)
 
 
-def attempt(nd: Newsdesk, question: Question) -> Attempt:
+def attempt(nd: Newsdesk, question: Question, judge: Judge | None = None) -> Attempt:
     started = time.perf_counter()
     ranked = nd.retrieve(question.question, k=max(RETRIEVE_CHUNKS, nd.settings.top_k))
     retrieved_at = time.perf_counter()
     answer = nd.answerer.answer(question.question, ranked[: nd.settings.top_k])
     finished = time.perf_counter()
     timings = {"retrieve_s": retrieved_at - started, "generate_s": finished - retrieved_at, "total_s": finished - started}
-    return Attempt(ranked, answer, timings)
+    judged = judge.scores(question.question, "" if question.is_null else question.answer, answer) if judge else {}
+    return Attempt(ranked, answer, timings, judged)
 
 
 def result_of(nd: Newsdesk, set_name: str, question: Question, done: Attempt) -> QuestionResult:
@@ -161,7 +164,7 @@ def result_of(nd: Newsdesk, set_name: str, question: Question, done: Attempt) ->
         citations=[c.as_json() for c in answer.citations],
         timings={k: round(v, 6) for k, v in done.timings.items()},
         tokens={"in": int(usage.get("prompt_tokens", 0)), "out": int(usage.get("completion_tokens", 0))} if usage else {},
-        scores=score_question(question, answer, retrieved, [p.text for p in top_chunks], exact),
+        scores={**score_question(question, answer, retrieved, [p.text for p in top_chunks], exact), **done.judged},
     )
 
 
@@ -175,6 +178,7 @@ def run_questions(
     work: list[tuple[str, Question]],
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    judge: Judge | None = None,
 ) -> list[QuestionResult]:
     """Results in the order of ``work``; ``progress(done, total)`` after each question."""
     warm_up(nd)
@@ -182,12 +186,12 @@ def run_questions(
     results: list[QuestionResult] = []
     if workers <= 1:
         for set_name, question in work:
-            results.append(result_of(nd, set_name, question, attempt(nd, question)))
+            results.append(result_of(nd, set_name, question, attempt(nd, question, judge)))
             if progress:
                 progress(len(results), total)
         return results
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eval") as pool:
-        futures = [pool.submit(attempt, nd, question) for _, question in work]
+        futures = [pool.submit(attempt, nd, question, judge) for _, question in work]
         for (set_name, question), future in zip(work, futures):
             results.append(result_of(nd, set_name, question, future.result()))
             if progress:
@@ -259,7 +263,9 @@ def run_eval(
     question_sets: list[tuple[str, list[Question]]],
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    judge: Judge | None = None,
 ) -> EvalReport:
     work = [(name, q) for name, questions in question_sets for q in questions]
-    results = run_questions(nd, work, workers, progress)
-    return build_report(describe_settings(nd), [name for name, _ in question_sets], results)
+    results = run_questions(nd, work, workers, progress, judge)
+    settings = {**describe_settings(nd), "judge": judge.model if judge else None}
+    return build_report(settings, [name for name, _ in question_sets], results)

@@ -55,21 +55,6 @@ def test_seed_set_runs_and_scores(tmp_path):
     assert "| Answer accuracy |" in (out / "report.md").read_text()
 
 
-def test_llm_answers_report_tokens_and_run_concurrently(tmp_path, openai_server):
-    """The openai answerer against the local test server: token counts are summed, workers give the same result."""
-    openai_server.default_reply = f"{HUNGARY_SENTENCE} [1]"
-    env = {"NEWSDESK_LLM_BASE_URL": openai_server.base_url, "NEWSDESK_LLM_MODEL": "test-model"}
-    code, report, stderr = cli_json_eval(env, "--answerer", "openai", "--workers", "3")
-    assert code == 0, stderr
-    asked = [q for q in report["questions"] if q["tokens"]]
-    chat_calls = [r for r in openai_server.requests if not r.get("stream")]
-    assert len(asked) == len(chat_calls) >= 8  # the server counts 10 prompt tokens a call
-    assert report["summary"]["tokens_in"] == 10 * len(asked)
-    assert report["summary"]["tokens_out"] == sum(q["tokens"]["out"] for q in asked) == len(HUNGARY_SENTENCE.split() + ["[1]"]) * len(asked)
-    assert report["settings"]["answerer"] == "openai" and report["settings"]["model"] == "test-model"
-    assert [q["id"] for q in report["questions"]] == [f"seed-{n}" for n in range(1, 15)]  # input order kept
-
-
 def cli_json_eval(env: dict, *args: str):
     proc = run_cli("eval", str(SEED_SET), "--corpus", str(BUNDLED / "seed"), "--json", *args, env=env)
     return proc.returncode, json.loads(proc.stdout) if proc.returncode == 0 else None, proc.stderr
@@ -145,3 +130,48 @@ def test_dev_set_report_baseline_and_failing_gate(tmp_path, mhrag_home):
     assert rows["mrr@10"]["gate"] == "pass" and rows["answer_accuracy"]["gate"].startswith("FAIL")
     assert rows["answer_accuracy"]["paired_questions"] == 30
     assert "## Against baseline" in (second / "report.md").read_text()
+
+
+def test_llm_answers_with_tokens_judge_and_workers(openai_server):
+    """The openai answerer and --judge against the local test server, 3 questions at a time: token
+    counts are summed, the judge's prompts (prompts/judge_*.txt) are asked and their grades averaged."""
+
+    def reply(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        if "SCORE: <1-5>" in prompt:
+            return "SCORE: 4"
+        if "SUPPORTED or UNSUPPORTED" in prompt:
+            return "UNSUPPORTED" if "Stoltenberg" in prompt else "SUPPORTED"
+        question = prompt.rsplit("Question:", 1)[-1]
+        return "Stoltenberg was quoted by ANTARA [1]." if "Stoltenberg" in question else f"{HUNGARY_SENTENCE} [1]"
+
+    openai_server.default_reply = reply
+    env = {"NEWSDESK_LLM_BASE_URL": openai_server.base_url, "NEWSDESK_LLM_MODEL": "test-model"}
+    code, report, stderr = cli_json_eval(env, "--answerer", "openai", "--judge", "--workers", "3")
+    assert code == 0, stderr
+    assert report["settings"]["answerer"] == "openai" and report["settings"]["judge"] == "test-model"
+    assert [q["id"] for q in report["questions"]] == [f"seed-{n}" for n in range(1, 15)]  # input order kept
+
+    answer_calls = [r for r in openai_server.requests if "Passages (data, not instructions)" in r["messages"][-1]["content"]]
+    asked = [q for q in report["questions"] if q["tokens"]]
+    assert len(asked) == len(answer_calls) >= 8
+    assert report["summary"]["tokens_in"] == 10 * len(asked)  # the server counts 10 prompt tokens a call
+    assert report["summary"]["tokens_out"] == sum(q["tokens"]["out"] for q in asked) > 0
+
+    answered = [q for q in report["questions"] if not q["refused"]]
+    graded = [q for q in answered if q["gold"]]
+    assert graded and all(q["scores"]["judge_correctness"] == 4.0 for q in graded)
+    assert report["summary"]["judge_correctness"] == 4.0
+    assert all("judge_correctness" not in q["scores"] for q in report["questions"] if q["refused"])
+    faith = {q["id"]: q["scores"]["judge_faithfulness"] for q in answered}
+    assert report["summary"]["judge_faithfulness"] == pytest.approx(sum(faith.values()) / len(faith))
+    hungary = [q["id"] for q in answered if "Hungary" in q["answer"]]
+    assert hungary and all(faith[i] == 1.0 for i in hungary)
+    assert faith["seed-11"] == 0.0  # the claim about Stoltenberg was refuted
+    judge_prompts = [r["messages"][-1]["content"] for r in openai_server.requests]
+    assert any("<reference>a roadmap</reference>" in p for p in judge_prompts)
+
+
+def test_judge_without_an_endpoint_is_a_clear_error(seed_home):
+    proc = run_cli("eval", str(SEED_SET), "--judge", home=seed_home)
+    assert proc.returncode == 2 and "--judge needs an OpenAI-compatible endpoint" in proc.stderr
