@@ -53,14 +53,14 @@ class Settings(BaseSettings):
     # answering
     answerer: AnswererName = "auto"
     min_support: float = Field(
-        0.28,
+        0.30,
         description="Refuse when no retrieved sentence reaches this support score (0-1); measured on the "
-        "dev set's null questions, see eval/benchmarks/refusal_threshold.py.",
+        "dev set's null questions, see eval/benchmarks/answer_thresholds.py.",
     )
     citation_min_support: float = Field(
         0.5,
         description="Share of a generated sentence's content words its cited span must hold (0-1); "
-        "measured in eval/benchmarks/citation_support.py.",
+        "measured in eval/benchmarks/answer_thresholds.py.",
     )
     max_answer_sentences: int = Field(2, ge=1, le=8)
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
