@@ -331,7 +331,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
 
     def upload(paths, progress=gr.Progress()):
         if not paths:
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         results = []
         for number, path in enumerate(paths):
             name = Path(path).name
@@ -341,7 +341,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             except (StoreError, ValueError, OSError) as exc:
                 results.append(FileResult(name, "failed", str(exc)))
         progress((len(paths), len(paths)), desc="done", unit="files")
-        return results_html(results), *archive_view()
+        return results_html(results), *archive_view(), None  # the table is the record; the picker resets
 
     with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
         conversation = gr.State(Conversation())
@@ -381,7 +381,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
         clear.click(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
         chatbot.clear(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
-        files.upload(upload, files, [results, archive, outlets], api_visibility="private", concurrency_limit=1)
+        files.upload(upload, files, [results, archive, outlets, files], api_visibility="private", concurrency_limit=1)
         page.load(archive_view, None, [archive, outlets], api_visibility="private")
     return page
 

@@ -1,0 +1,236 @@
+"""The chat page in a real browser: Debian's chromium, driven by Playwright, against a page served
+on 127.0.0.1 by this process. One server and one browser for the module; a fresh page per test.
+
+Never ``playwright install``: it downloads a browser. ``.ci/run`` installs chromium with apt-get.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import HUNGARY_SENTENCE, SEED_FILE, make_newsdesk
+from ui_server import ARTIFACTS, serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run"]
+TIMEOUT_MS = 60_000
+
+SCRIPT = "<script>window.__pwned='script';alert('script')</script>"
+IMG = "<img src=x onerror=\"window.__pwned='img';alert('img')\">"
+MD_LINK = "[a petition](javascript:window.__pwned='md';alert('md'))"
+PAYLOAD_SENTENCE = f"The Zephyr harbour council approved the desalination plant {SCRIPT} after critics posted {MD_LINK} {IMG}."
+ARTICLES = [
+    {"title": f"Harbour council {IMG} approves plant", "source": "<b>Evil</b> Gazette", "published_at": "2024-05-02",
+     "url": "javascript:window.__pwned='url';alert('url')",
+     "body": f"The council met on Tuesday evening. {PAYLOAD_SENTENCE} Councillors argued for hours.\n"
+             "The Zephyr desalination plant will cost 40 million euros."},
+    {"title": "Tunnel under the ridge", "source": "Valley Post", "published_at": "2023-11-20",
+     "url": "https://valley.example/tunnel",
+     "body": "The Lindqvist regional board approved a new rail tunnel under the ridge.\n"
+             "The Lindqvist rail tunnel will cost 2 billion kronor."},
+]
+
+# Installed before any page script: records dialogs, inline handlers, script nodes and javascript:
+# links as they enter the document, so "nothing ran" is observed, not assumed.
+HOOK = """
+window.__ndEvents = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = (...args) => { window.__ndEvents.push(name + ":" + String(args[0])); };
+}
+const inspect = (el) => {
+  if (el.nodeType !== 1) return;
+  for (const node of [el, ...el.querySelectorAll("*")]) {
+    for (const attr of node.attributes) {
+      if (/^on/i.test(attr.name)) window.__ndEvents.push("handler:" + node.tagName + "." + attr.name);
+    }
+    if (node.tagName === "SCRIPT" && node.closest("gradio-app")) window.__ndEvents.push("script:" + node.textContent.slice(0, 60));
+    if (/^\\s*javascript:/i.test(node.getAttribute("href") || "")) window.__ndEvents.push("js-link:" + node.getAttribute("href"));
+  }
+};
+new MutationObserver((records) => {
+  for (const record of records) {
+    if (record.type === "attributes") inspect(record.target);
+    for (const node of record.addedNodes) inspect(node);
+  }
+}).observe(document, { childList: true, subtree: true, attributes: true });
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it: apt-get install chromium)"
+        if os.environ.get("CI_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, browser):
+    home = tmp_path_factory.mktemp("ui-browser-home")
+    articles = home.parent / "ui-browser-articles.jsonl"
+    articles.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES))
+    report = make_newsdesk(home).ingest([SEED_FILE, articles])
+    assert report.documents == 3 and not report.failed
+    # top_k=1: retrieval alone decides which article a follow-up is about, so history must matter
+    with serve(home, answerer="extractive", top_k=1) as (url, _):
+        yield url
+
+
+class Page:
+    """A fresh browser page on the chat, with what it saw recorded."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.add_init_script(HOOK)
+        self.page.goto(url)
+        self.page.wait_for_selector("#nd-question textarea")
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def ask(self, question: str) -> str:
+        """Asks in the page as a user would; returns the text of the answer once it is final."""
+        answered = self.page.locator("#nd-chat .nd-by").count()
+        self.page.fill("#nd-question textarea", question)
+        self.page.click("#nd-ask")
+        self.page.wait_for_function("n => document.querySelectorAll('#nd-chat .nd-by').length > n", arg=answered)
+        return self.page.locator('#nd-chat [data-testid="bot"]').last.inner_text()
+
+    def events(self) -> list[str]:
+        return self.page.evaluate("window.__ndEvents")
+
+
+@pytest.fixture
+def page(browser, server):
+    view = Page(browser, server)
+    yield view
+    view.context.close()
+    assert view.outside == [], f"the page tried to reach outside: {view.outside}"
+    assert view.errors == [], f"script errors in the page: {view.errors}"
+
+
+def card_in_view(page, card_id: str) -> bool:
+    return page.page.evaluate(
+        """id => { const r = document.getElementById(id).getBoundingClientRect();
+                   return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""",
+        card_id,
+    )
+
+
+def test_answer_with_highlighted_source_card_and_marker(page):
+    answer = page.ask("What did Hungary commit to?")
+    assert HUNGARY_SENTENCE in answer
+    assert "Answered by extractive · all-MiniLM-L6-v2 sentence ranking" in answer
+    card = page.page.locator("#nd-sources #nd-s1-1")
+    assert card.locator("mark").inner_text() == HUNGARY_SENTENCE
+    assert "NATO Approves Training Security And Support Assistance For Ukraine" in card.inner_text()
+    assert "2024-06-14" in card.inner_text()
+    marker = page.page.locator("#nd-chat a.nd-marker").first
+    assert marker.inner_text() == "[1]" and HUNGARY_SENTENCE in marker.get_attribute("title")
+    marker.hover()
+    assert "nd-hot" in card.get_attribute("class")
+    marker.click()
+    assert "nd-flash" in card.get_attribute("class") and card_in_view(page, "nd-s1-1")
+    assert page.page.url.endswith("/")  # the marker was handled in the page, not followed
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.page.mouse.move(0, 0)
+    page.page.screenshot(path=str(ARTIFACTS / "ui-answered.png"), full_page=True)
+    assert (ARTIFACTS / "ui-answered.png").stat().st_size > 10_000
+    assert page.dialogs == [] and page.events() == []
+
+
+def test_follow_up_uses_the_conversation_and_new_conversation_forgets_it(page):
+    # The same bare follow-up is asked in two conversations; with top_k=1 only the conversation can
+    # steer retrieval to a different article each time.
+    page.ask("What did the Lindqvist regional board approve?")
+    page.ask("What does it cost?")
+    assert "Valley Post" in page.page.locator("#nd-s2-1").inner_text()
+    # the first answer's cards are folded away now; its marker still reveals its card
+    first_card = page.page.locator("#nd-s1-1")
+    assert not first_card.is_visible()
+    page.page.locator('#nd-chat a.nd-marker[href="#nd-s1-1"]').click()
+    first_card.wait_for(state="visible")
+    assert "Lindqvist regional board approved a new rail tunnel" in first_card.locator("mark").inner_text()
+
+    page.page.click("#nd-new")
+    page.page.wait_for_function("document.querySelectorAll('#nd-chat [data-testid=\"bot\"]').length === 0")
+    assert "Sources appear here" in page.page.locator("#nd-sources").inner_text()
+    page.ask("What did the Zephyr harbour council approve?")
+    page.ask("What does it cost?")
+    assert "Evil" in page.page.locator("#nd-s2-1").inner_text()  # the Zephyr article's outlet
+
+
+def test_article_payloads_are_shown_as_text_and_never_run(page):
+    answer = page.ask("What did the Zephyr harbour council approve?")
+    assert SCRIPT in answer and IMG in answer and MD_LINK in answer
+    card = page.page.locator("#nd-sources #nd-s1-1")
+    text = card.inner_text()
+    assert f"Harbour council {IMG} approves plant" in text and "<b>Evil</b> Gazette" in text
+    assert card.locator("mark").inner_text() == PAYLOAD_SENTENCE
+    assert "The council met on Tuesday evening." in card.locator("blockquote").inner_text()  # its paragraph
+    assert card.locator("a").count() == 0  # the javascript: url did not become a link
+    assert page.page.locator('a[href^="javascript:" i], [onerror], #nd-chat img, #nd-sources img').count() == 0
+    page.page.locator("#nd-chat a.nd-marker").first.hover()
+    page.page.locator("#nd-chat a.nd-marker").first.click()
+    page.page.wait_for_timeout(300)
+    assert page.dialogs == [] and page.events() == []
+    assert page.page.evaluate("window.__pwned === undefined")
+    page.page.screenshot(path=str(ARTIFACTS / "ui-payload.png"), full_page=True)
+
+    # control: the same hook does see a payload that does become live
+    page.page.evaluate("""() => { const d = document.createElement('div');
+        d.innerHTML = '<img src=x onerror="window.__pwned=1;alert(1)">'; document.body.appendChild(d); }""")
+    page.page.wait_for_function("window.__pwned === 1")
+    assert any(e.startswith("handler:IMG.onerror") for e in page.events()) and "alert:1" in page.events()
+
+
+def test_upload_shows_a_result_per_file_and_updates_the_archive(page, tmp_path):
+    good = tmp_path / "orchard-festival.txt"
+    good.write_text("---\nsource: Upload Weekly\npublished_at: 2024-09-01\n---\nOrchard festival draws crowds\n\n"
+                    "The Brannock orchard festival drew twelve thousand visitors on Saturday.\n")
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"title": "half an article", ')
+    page.page.click("#nd-archive-panel button")  # open the Archive panel
+    archive = page.page.locator("#nd-archive")
+    archive.get_by_text("articles").wait_for()
+    before = int(archive.locator("b").first.inner_text())
+
+    page.page.set_input_files("#nd-upload input[type=file]", [str(good), str(bad)])
+    rows = page.page.locator("#nd-upload-results tr.nd-file")
+    rows.nth(1).wait_for()
+    results = {r.locator("td").nth(0).inner_text(): r.locator("td").nth(1).inner_text() + " | " + r.locator("td").nth(2).inner_text()
+               for r in rows.all()}
+    assert results["orchard-festival.txt"].startswith("added | 1 article")
+    assert results["broken.json"].startswith("failed | broken.json") and "invalid JSON" in results["broken.json"]
+    page.page.wait_for_function(
+        "n => document.querySelector('#nd-archive b').textContent === String(n)", arg=before + 1)
+    assert "Upload Weekly" in archive.inner_text()
+
+    page.page.set_input_files("#nd-upload input[type=file]", [str(good)])
+    page.page.wait_for_function("document.querySelectorAll('#nd-upload-results tr.nd-file').length === 1")
+    assert "unchanged" in rows.first.inner_text()
+    assert "Brannock orchard festival drew twelve thousand visitors" in page.ask("How many visitors did the Brannock orchard festival draw?")
+
