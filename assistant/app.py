@@ -14,9 +14,10 @@ from pathlib import Path
 import prompts
 from assistant.answer import Answerer, AnswerError, History, choose_answerer
 from assistant.embedding import MiniLMEmbedding
-from assistant.retrieve import DenseRetriever, Retriever
+from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
 from assistant.types import Answer, Filters, Passage
+from ingest.keyword_index import KeywordIndex, reconcile
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.store import VectorStore, store_target
@@ -44,18 +45,25 @@ class Newsdesk:
         return manifest
 
     @cached_property
+    def keywords(self) -> KeywordIndex:
+        """The BM25 index beside Chroma, brought in step with it on open (cheap when it is)."""
+        index = KeywordIndex(self.settings.keywords_path)
+        reconcile(index, self.store)
+        return index
+
+    @cached_property
     def retriever(self) -> Retriever:
-        return DenseRetriever(self.store, self.embedder)
+        return make_retriever(self.settings.retriever, self.store, self.keywords, self.embedder)
 
     @cached_property
     def answerer(self) -> Answerer:
         return choose_answerer(self.settings, self.embedder)
 
     def ingest(self, paths: list[Path], progress: ProgressCallback | None = None) -> IngestReport:
-        return Ingestor(self.settings, self.store, self.manifest, self.embedder).run(paths, progress)
+        return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords).run(paths, progress)
 
     def remove(self, doc_id: str) -> int:
-        return Ingestor(self.settings, self.store, self.manifest, self.embedder).remove(doc_id)
+        return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords).remove(doc_id)
 
     def default_filters(self) -> Filters:
         s = self.settings

@@ -32,6 +32,7 @@ SourceOption = Annotated[Optional[list[str]], typer.Option("--source", help="Onl
 SinceOption = Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")]
 UntilOption = Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")]
 AnswererOption = Annotated[Optional[str], typer.Option("--answerer", help="extractive | openai | local | auto.")]
+RetrieverOption = Annotated[Optional[str], typer.Option("--retriever", help="news (default) | hybrid | bm25 | dense.")]
 SAMPLE_QUESTION = "What did Hungary commit to?"
 
 
@@ -142,11 +143,12 @@ def ask(
     since: SinceOption = None,
     until: UntilOption = None,
     answerer: AnswererOption = None,
+    retriever: RetrieverOption = None,
     home: HomeOption = None,
 ) -> None:
     """Answer one question from the archive, with numbered citations to the exact passages."""
     nd = build(home=home, top_k=k, source=source, since=parse_day(since, "--since"),
-               until=parse_day(until, "--until"), answerer=answerer)
+               until=parse_day(until, "--until"), answerer=answerer, retriever=retriever)
     with user_errors():
         answer = nd.ask(question)
     print_answer(answer, as_json)
@@ -249,6 +251,7 @@ def eval_command(
     k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
     as_json: JsonOption = False,
     answerer: AnswererOption = None,
+    retriever: RetrieverOption = None,
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -270,8 +273,8 @@ def eval_command(
         before = load_baseline(baseline) if baseline else None
         loaded = [(str(path), load_question_set(path)) for path in sets]
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as scratch:
-        nd = build(home=Path(scratch) if corpus else home, top_k=k, answerer=answerer, source=source,
-                   since=parse_day(since, "--since"), until=parse_day(until, "--until"))
+        nd = build(home=Path(scratch) if corpus else home, top_k=k, answerer=answerer, retriever=retriever,
+                   source=source, since=parse_day(since, "--since"), until=parse_day(until, "--until"))
         grader = None
         if judge:
             from eval.judge import Judge

@@ -1,18 +1,49 @@
-"""Finding the passages that answer a question."""
+"""Finding the passages that answer a question.
+
+Four strategies behind one interface, chosen by ``Settings.retriever``:
+
+- ``dense``: cosine similarity of MiniLM embeddings in Chroma;
+- ``bm25``: keyword search in the FTS5 index kept beside Chroma (``ingest.keyword_index``);
+- ``hybrid``: reciprocal rank fusion (RRF) of the two;
+- ``news`` (the default): hybrid, plus query understanding (``assistant.query``): each outlet the
+  question names, with the date it gives, becomes a filtered sub-query of its own, all lists are
+  fused by RRF, and the result shows every document once before repeating one.
+
+Every strategy honours the user's ``Filters`` (outlets, since, until).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Protocol
 
 from assistant.embedding import MiniLMEmbedding
+from assistant.query import ParsedQuery, parse_query
 from assistant.types import Filters, Passage
-from ingest.store import VectorStore
+from ingest.keyword_index import KeywordIndex
+from ingest.store import VectorStore, chroma_where
+
+RRF_K = 20  # sharper than the usual 60: a list's first few ranks should dominate its tail
+FUSION_DEPTH = 50  # candidates taken from each whole-question list before fusing
+SUBQUERY_DEPTH = 10  # candidates taken from each outlet/date sub-query list
+MAIN_WEIGHT = 3.0  # weight of the whole-question lists against each sub-query list in the fusion
+DENSE_POOL = 200  # one dense query this deep serves the sub-queries too, filtered in memory
 
 
 class Retriever(Protocol):
     name: str
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]: ...
+
+
+class EmbeddedRetriever(Protocol):
+    """A retriever that can be handed the question's embedding (so benchmarks time the rest apart)."""
+
+    name: str
+    embedder: MiniLMEmbedding | None
+
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]: ...
 
 
 class DenseRetriever:
@@ -25,10 +56,194 @@ class DenseRetriever:
         self.embedder = embedder
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        embedding = self.embedder.get_query_embedding(query)
+        return self.search(query, self.embedder.get_query_embedding(query), k, filters)
+
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
         return self.store.query(embedding, k, filters)
+
+
+class KeywordRetriever:
+    """BM25 over headline, passage and outlet name (SQLite FTS5)."""
+
+    name = "bm25"
+    embedder = None
+
+    def __init__(self, keywords: KeywordIndex):
+        self.keywords = keywords
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.search(query, None, k, filters)
+
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.keywords.search(query, k, filters)
+
+
+def rrf_fuse(
+    ranked_lists: Sequence[Sequence[Passage]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[Passage]:
+    """Reciprocal rank fusion by chunk id: score = sum of weight / (k + rank) over the lists.
+
+    The returned passages carry the fused score; ties keep the order of first appearance.
+    """
+    scores: dict[str, float] = {}
+    first: dict[str, Passage] = {}
+    for i, ranked in enumerate(ranked_lists):
+        weight = weights[i] if weights is not None else 1.0
+        for rank, passage in enumerate(ranked, start=1):
+            scores[passage.chunk_id] = scores.get(passage.chunk_id, 0.0) + weight / (k + rank)
+            first.setdefault(passage.chunk_id, passage)
+    order = sorted(scores, key=lambda chunk_id: -scores[chunk_id])
+    fused = []
+    for chunk_id in order:
+        passage = first[chunk_id]
+        fused.append(Passage(**{**passage.__dict__, "score": scores[chunk_id]}))
+    return fused
+
+
+def documents_first(passages: Sequence[Passage]) -> list[Passage]:
+    """The best passage of every document, in rank order, before any document's second passage."""
+    seen: set[str] = set()
+    leaders, repeats = [], []
+    for passage in passages:
+        (repeats if passage.doc_id in seen else leaders).append(passage)
+        seen.add(passage.doc_id)
+    return leaders + repeats
+
+
+class HybridRetriever:
+    """Dense and BM25 lists fused by reciprocal rank."""
+
+    name = "hybrid"
+
+    def __init__(self, store: VectorStore, keywords: KeywordIndex, embedder: MiniLMEmbedding):
+        self.store = store
+        self.keywords = keywords
+        self.embedder = embedder
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.search(query, self.embedder.get_query_embedding(query), k, filters)
+
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
+        depth = max(k, FUSION_DEPTH)
+        fused = rrf_fuse([dense_ranked(self.store, self.keywords, embedding, depth, filters or Filters()),
+                          self.keywords.search(query, depth, filters)])
+        return fused[:k]
+
+
+def day_of(ordinal: int) -> date | None:
+    """``YYYYMMDD`` ints (as the indexes store them) back to dates; None for 0."""
+    if not ordinal:
+        return None
+    return date(ordinal // 10000, ordinal // 100 % 100, ordinal % 100)
+
+
+class NewsRetriever:
+    """Hybrid retrieval plus outlet/date sub-queries and documents-first ordering (the default)."""
+
+    name = "news"
+
+    def __init__(self, store: VectorStore, keywords: KeywordIndex, embedder: MiniLMEmbedding):
+        self.store = store
+        self.keywords = keywords
+        self.embedder = embedder
+
+    def parse(self, query: str, filters: Filters | None = None) -> ParsedQuery:
+        stats = self.keywords.stats()
+        return parse_query(query, stats.sources, day_of(stats.first_day), day_of(stats.last_day), filters)
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return self.search(query, self.embedder.get_query_embedding(query), k, filters)
+
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
+        filters = filters or Filters()
+        subqueries = self.parse(query, filters).subqueries
+        dense = dense_ranked(self.store, self.keywords, embedding, max(k, FUSION_DEPTH, DENSE_POOL if subqueries else 0), filters)
+        keyword = self.keywords.search(query, max(k, FUSION_DEPTH), filters)
+        if subqueries:  # the whole question's BM25 list within any of the outlets named, split below
+            named = tuple(dict.fromkeys(s for sub in subqueries for s in sub.filters.sources))
+            keyword_named = self.keywords.search(query, SUBQUERY_DEPTH * max(1, len(named)) * 3,
+                                                 Filters(named, filters.since, filters.until)) if named else keyword
+        lists = [dense[: max(k, FUSION_DEPTH)], keyword]
+        per_subquery = []
+        for sub in subqueries:
+            own_dense = [p for p in dense if within(p, sub.filters)][:SUBQUERY_DEPTH]
+            if len(own_dense) < SUBQUERY_DEPTH and len(dense) == DENSE_POOL:  # the pool ran short
+                own_dense = dense_ranked(self.store, self.keywords, embedding, SUBQUERY_DEPTH, sub.filters)
+            own = [own_dense, self.keywords.search(sub.text, SUBQUERY_DEPTH, sub.filters),
+                   [p for p in keyword_named if within(p, sub.filters)][:SUBQUERY_DEPTH]]
+            lists.extend(own)
+            per_subquery.append(rrf_fuse(own))
+        fused = rrf_fuse(lists, weights=[MAIN_WEIGHT, MAIN_WEIGHT] + [1.0] * (len(lists) - 2))
+        return documents_first(cover_subqueries(fused, per_subquery))[:k]
+
+
+def dense_ranked(store: VectorStore, keywords: KeywordIndex, embedding: list[float], n: int, filters: Filters) -> list[Passage]:
+    """Chroma's nearest chunk ids, with the passages read from the keyword index (same chunk ids).
+
+    Asking Chroma for ids and distances alone and reading the rows from SQLite is several times
+    faster than having llama-index rebuild a node per hit, which matters for a deep candidate pool.
+    """
+    total = store.count()
+    if total == 0 or n <= 0:
+        return []
+    result = store.collection.query(
+        query_embeddings=[embedding], n_results=min(n, total), where=chroma_where(filters) or None, include=["distances"]
+    )
+    ids, distances = result["ids"][0], result["distances"][0]
+    rows = keywords.passages(ids)
+    ranked = []
+    for chunk_id, distance in zip(ids, distances):
+        if chunk_id in rows:
+            rows[chunk_id].score = 1.0 - distance
+            ranked.append(rows[chunk_id])
+    return ranked
+
+
+def within(passage: Passage, filters: Filters) -> bool:
+    """Whether a passage meets the filters (outlet in the list, published day within the span)."""
+    if filters.sources and passage.source not in filters.sources:
+        return False
+    day = passage.published_at[:10]
+    if filters.since and (not day or day < filters.since):
+        return False
+    if filters.until and (not day or day > filters.until):
+        return False
+    return True
+
+
+def cover_subqueries(fused: list[Passage], per_subquery: list[list[Passage]]) -> list[Passage]:
+    """Each sub-query's best document not yet chosen goes to the top (in fused order), then the rest.
+
+    A question about three outlets needs three articles; without this, one outlet with many
+    similar articles can fill the top ranks and push the others' single article down.
+    """
+    score = {p.chunk_id: i for i, p in enumerate(fused)}
+    chosen: dict[str, None] = {}
+    docs: set[str] = set()
+    for ranked in per_subquery:
+        for passage in ranked:
+            if passage.doc_id not in docs and passage.chunk_id in score:
+                chosen[passage.chunk_id] = None
+                docs.add(passage.doc_id)
+                break
+    leaders = sorted(chosen, key=score.__getitem__)
+    by_id = {p.chunk_id: p for p in fused}
+    return [by_id[c] for c in leaders] + [p for p in fused if p.chunk_id not in chosen]
 
 
 def distinct_documents(passages: list[Passage]) -> list[str]:
     """Document ids in rank order, each once."""
     return list(dict.fromkeys(p.doc_id for p in passages))
+
+
+def make_retriever(name: str, store: VectorStore, keywords: KeywordIndex, embedder: MiniLMEmbedding):
+    """The retriever a ``Settings.retriever`` name stands for."""
+    if name == "dense":
+        return DenseRetriever(store, embedder)
+    if name == "bm25":
+        return KeywordRetriever(keywords)
+    if name == "hybrid":
+        return HybridRetriever(store, keywords, embedder)
+    if name == "news":
+        return NewsRetriever(store, keywords, embedder)
+    raise ValueError(f"unknown retriever {name!r}: choose news, hybrid, bm25 or dense")

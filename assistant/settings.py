@@ -20,7 +20,7 @@ from pydantic_settings import (
 )
 
 AnswererName = Literal["auto", "extractive", "openai", "local"]
-RetrieverName = Literal["dense"]
+RetrieverName = Literal["news", "hybrid", "bm25", "dense"]
 
 
 def config_file() -> Path:
@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = Field(32, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
 
     # retrieval
-    retriever: RetrieverName = "dense"
+    retriever: RetrieverName = Field(
+        "news",
+        description="news (hybrid + outlet/date sub-queries, the default) | hybrid (dense + BM25 by RRF) | bm25 | dense.",
+    )
     top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
     source: list[str] = Field(default_factory=list, description="Only these outlets.")
     since: date | None = Field(None, description="Only articles published on or after this date.")
@@ -103,6 +106,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def keywords_path(self) -> Path:
+        return self.home / "keywords.sqlite3"
 
     @property
     def manifest_path(self) -> Path:

@@ -18,6 +18,7 @@ from assistant.embedding import MiniLMEmbedding, load_tokenizer
 from assistant.settings import Settings
 from assistant.types import Article, Chunk
 from ingest.chunking import chunk_article
+from ingest.keyword_index import KeywordIndex
 from ingest.loaders import Failure, find_files, load_file
 from ingest.manifest import Manifest
 from ingest.store import VectorStore
@@ -86,11 +87,23 @@ def ingest_lock(home: Path):
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: VectorStore, manifest: Manifest, embedder: MiniLMEmbedding):
+    def __init__(
+        self, settings: Settings, store: VectorStore, manifest: Manifest, embedder: MiniLMEmbedding,
+        keywords: KeywordIndex | None = None,
+    ):
         self.settings = settings
         self.store = store
         self.manifest = manifest
         self.embedder = embedder
+        self.keywords = keywords  # the BM25 index kept in step with Chroma (same chunk ids)
+
+    def _index_keywords(self, chunks: list[Chunk], articles: dict[str, Article]) -> None:
+        if self.keywords is not None:
+            self.keywords.upsert(chunks, articles)
+
+    def _unindex_keywords(self, chunk_ids: list[str]) -> None:
+        if self.keywords is not None:
+            self.keywords.delete(chunk_ids)
 
     def chunk_budget(self, article: Article) -> int:
         """Tokens left for the passage once the embedded header and special tokens are counted."""
@@ -143,12 +156,14 @@ class Ingestor:
         chunks = [chunk for _, _, doc_chunks in pending for chunk in doc_chunks]
         vectors = self.embedder.embed([embedding_text(articles[c.doc_id], c) for c in chunks]).tolist()
         self.store.add(chunks, vectors, articles)
+        self._index_keywords(chunks, articles)
         for article, digest, doc_chunks in pending:
             new_ids = [c.chunk_id for c in doc_chunks]
             known = self.manifest.known(article.doc_id)
             old_ids = known[1] if known else []
             stale = sorted(set(old_ids) - set(new_ids))
             self.store.delete(stale)
+            self._unindex_keywords(stale)
             self.manifest.record(article, digest, new_ids)
             report.chunks_added += len(set(new_ids) - set(old_ids))
             report.chunks_removed += len(stale)
@@ -160,5 +175,6 @@ class Ingestor:
             return 0
         with ingest_lock(self.settings.home):
             self.store.delete(known[1])
+            self._unindex_keywords(known[1])
             self.manifest.forget(doc_id)
         return len(known[1])

@@ -1,0 +1,267 @@
+"""The keyword side of the archive: BM25 over chunks in SQLite FTS5, kept beside Chroma.
+
+One file in the home folder (``keywords.sqlite3``). Chunks are written under the same ids as in
+Chroma, in the same flush group, so ingest keeps the two in step: an add or a changed document
+replaces rows by chunk id, a removed document deletes them, and nothing is ever rebuilt in full.
+SQLite makes every write durable and the index survives restarts as it is.
+
+Why FTS5 rather than an in-memory BM25 (``bm25s``, ``rank_bm25``): it is in the standard library,
+updates one row at a time inside a transaction, filters on outlet and date in the same query, and
+costs no start-up time to load; in-memory indexes must be rebuilt and re-saved whole after each
+ingest.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from assistant.types import Article, Chunk, Filters, Passage
+from ingest.store import date_ordinal
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    source TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    published_day INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    path TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE INDEX IF NOT EXISTS chunks_day ON chunks(published_day);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, body, source, content='chunks', content_rowid='id',
+    tokenize='{TOKENIZER}'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, title, body, source) VALUES (new.id, new.title, new.body, new.source);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, title, body, source) VALUES ('delete', old.id, old.title, old.body, old.source);
+END;
+"""
+
+# bm25() column weights: a word in the headline counts more than one in the passage.
+COLUMN_WEIGHTS = (2.0, 1.0, 1.0)
+# Words in more than this share of the chunks say little about relevance and make FTS5 visit most
+# of the index, so queries leave them out (a stopword list learned from the archive itself).
+MAX_DOC_FREQUENCY = 0.25
+MAX_QUERY_TERMS = 24
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours article articles report reported reports according news""".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct lower-case words of a query worth matching: no stopwords, no single characters."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text.lower()):
+        if len(word) > 1 and word not in STOPWORDS:
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """What the keyword index knows about the archive's outlets and dates (for query parsing)."""
+
+    chunks: int
+    sources: tuple[str, ...]
+    first_day: int
+    last_day: int
+
+
+class KeywordIndex:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.db:
+            self.db.executescript(SCHEMA)
+        self._stats: tuple[tuple[int, int], SourceStats] | None = None
+        self._writes = 0
+
+    def close(self) -> None:
+        self.db.close()
+
+    # writes -------------------------------------------------------------------------------
+
+    def upsert(self, chunks: Iterable[Chunk], articles: dict[str, Article]) -> None:
+        """Add chunks, replacing any stored under the same chunk id (one transaction)."""
+        rows = []
+        for chunk in chunks:
+            article = articles[chunk.doc_id]
+            rows.append((
+                chunk.chunk_id, chunk.doc_id, article.title, chunk.text, article.source, article.published_at,
+                date_ordinal(article.published_at), article.url, article.path, chunk.start, chunk.end,
+            ))
+        if not rows:
+            return
+        with self.db:
+            self.db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(r[0],) for r in rows])
+            self.db.executemany(
+                "INSERT INTO chunks (chunk_id, doc_id, title, body, source, published_at, published_day, url, path, "
+                "start, end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+        self._writes += 1
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        ids = [(c,) for c in chunk_ids]
+        if not ids:
+            return
+        with self.db:
+            self.db.executemany("DELETE FROM chunks WHERE chunk_id = ?", ids)
+        self._writes += 1
+
+    # reads --------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def all_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
+
+    def stats(self) -> SourceStats:
+        """Outlets and date span of the archive, cached until the index changes (here or elsewhere)."""
+        version = (self.db.execute("PRAGMA data_version").fetchone()[0], self._writes)
+        if self._stats is None or self._stats[0] != version:
+            sources = tuple(r[0] for r in self.db.execute("SELECT DISTINCT source FROM chunks WHERE source != ''"))
+            low, high = self.db.execute(
+                "SELECT MIN(published_day), MAX(published_day) FROM chunks WHERE published_day > 0"
+            ).fetchone()
+            self._stats = (version, SourceStats(self.count(), sources, low or 0, high or 0))
+        return self._stats[1]
+
+    def passages(self, chunk_ids: list[str]) -> dict[str, Passage]:
+        """Stored chunks by id (score 0), for ranking lists that come as ids alone."""
+        found: dict[str, Passage] = {}
+        for offset in range(0, len(chunk_ids), 500):
+            part = chunk_ids[offset:offset + 500]
+            for row in self.db.execute(
+                "SELECT chunk_id, doc_id, body, start, end, 0.0, title, source, published_at, url, path FROM chunks "
+                f"WHERE chunk_id IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                found[row[0]] = Passage(*row)
+        return found
+
+    def match_expression(self, text: str) -> str | None:
+        """An FTS5 OR-query of the text's informative words, rarest first; None when none is left."""
+        terms = query_terms(text)
+        if not terms:
+            return None
+        total = max(1, self.stats().chunks)
+        placeholders = ",".join("?" * len(terms))
+        frequency = dict(self.db.execute(
+            f"SELECT term, doc FROM chunks_vocab WHERE term IN ({placeholders})", [stem(t) for t in terms]
+        ).fetchall())
+        scored = []
+        for term in terms:
+            df = frequency.get(stem(term), 0)
+            if df == 0 or df / total > MAX_DOC_FREQUENCY and total >= 50:
+                continue
+            scored.append((df, term))
+        scored.sort()
+        kept = [term for _, term in scored[:MAX_QUERY_TERMS]]
+        return " OR ".join(f'"{term}"' for term in kept) if kept else None
+
+    def search(self, text: str, n: int, filters: Filters | None = None) -> list[Passage]:
+        """The n best chunks by BM25 for the text's words, within the filters."""
+        expression = self.match_expression(text)
+        if expression is None or n <= 0:
+            return []
+        where, params = ["chunks_fts MATCH ?"], [expression]
+        if filters is not None:
+            if filters.sources:
+                where.append(f"c.source IN ({','.join('?' * len(filters.sources))})")
+                params.extend(filters.sources)
+            if filters.since:
+                where.append("c.published_day >= ?")
+                params.append(date_ordinal(filters.since))
+            if filters.until:
+                where.append("c.published_day <= ?")
+                params.append(date_ordinal(filters.until))
+        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        rows = self.db.execute(
+            f"SELECT c.chunk_id, c.doc_id, c.body, c.start, c.end, -bm25(chunks_fts, {weights}) AS score, "
+            f"c.title, c.source, c.published_at, c.url, c.path "
+            f"FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid WHERE {' AND '.join(where)} "
+            f"ORDER BY bm25(chunks_fts, {weights}) LIMIT ?",
+            [*params, n],
+        ).fetchall()
+        return [Passage(*row) for row in rows]
+
+
+_STEMMER_LOCK = threading.Lock()
+
+
+@cache
+def _stemmer() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.execute(f"CREATE VIRTUAL TABLE s USING fts5(w, tokenize={TOKENIZER!r})")
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(s, 'row')")
+    return db
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Porter stem FTS5 stores for a word, so vocabulary lookups match what MATCH matches."""
+    with _STEMMER_LOCK:
+        db = _stemmer()
+        with db:
+            db.execute("DELETE FROM s")
+            db.execute("INSERT INTO s(w) VALUES (?)", (word,))
+            row = db.execute("SELECT term FROM v").fetchone()
+    return row[0] if row else word
+
+
+def reconcile(index: KeywordIndex, store) -> int:
+    """Bring the keyword index in step with Chroma (a home made before the index existed, or a
+    crash between the two writes): add the chunks it lacks, drop the ones Chroma no longer has.
+    Cheap when they already agree (two counts). Returns how many rows changed."""
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    if index.count() == store.count():
+        return 0
+    stored, indexed = store.all_ids(), index.all_ids()
+    extra = sorted(indexed - stored)
+    index.delete(extra)
+    missing = sorted(stored - indexed)
+    for offset in range(0, len(missing), 1000):
+        got = store.collection.get(ids=missing[offset:offset + 1000], include=["documents", "metadatas"])
+        chunks, articles = [], {}
+        for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            node = metadata_dict_to_node(meta, text=text)
+            doc_id = node.ref_doc_id or ""
+            chunks.append(Chunk(chunk_id, doc_id, text, node.start_char_idx or 0, node.end_char_idx or 0))
+            articles[doc_id] = Article(
+                doc_id=doc_id, title=meta.get("title", ""), text="", source=meta.get("source", ""),
+                published_at=meta.get("published_at", ""), url=meta.get("url", ""), path=meta.get("path", ""),
+            )
+        index.upsert(chunks, articles)
+    return len(extra) + len(missing)
