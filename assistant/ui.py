@@ -192,7 +192,7 @@ def archive_html(summary: ArchiveSummary) -> str:
     outlets = ", ".join(summary.sources) if summary.sources else "none named"
     return (
         f"<p><b>{summary.documents}</b> articles, <b>{summary.chunks}</b> passages · published {html.escape(span)}</p>"
-        f'<p class="nd-meta">{len(summary.sources)} outlets: {html.escape(outlets)}</p>'
+        f'<p class="nd-meta">{len(summary.sources)} outlet{"s" * (len(summary.sources) != 1)}: {html.escape(outlets)}</p>'
     )
 
 
@@ -341,6 +341,10 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             except (StoreError, ValueError, OSError) as exc:
                 results.append(FileResult(name, "failed", str(exc)))
         progress((len(paths), len(paths)), desc="done", unit="files")
+        failed = [r.name for r in results if r.status == "failed"]
+        if failed:
+            names = html.escape(", ".join(failed))  # a toast renders HTML; file names are untrusted
+            gr.Warning(f"{len(failed)} of {len(results)} files could not be added: {names}. The Archive panel says why.")
         return results_html(results), *archive_view(), None  # the table is the record; the picker resets
 
     with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:

@@ -200,3 +200,12 @@ def test_with_auth_an_unauthenticated_api_request_is_refused(home):
             Client(url, auth=("reader", "wrong"), verbose=False)
         chat, _ = ask(Client(url, auth=("reader", "correct horse"), verbose=False), "What did Hungary commit to?")
         assert HUNGARY_SENTENCE in text(chat[-1])
+
+
+def test_chat_command_rejects_a_malformed_login_in_one_line(tmp_path):
+    from conftest import run_cli
+
+    proc = run_cli("chat", home=tmp_path, env={"NEWSDESK_AUTH": "s3cret-without-user"}, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["error: NEWSDESK_AUTH: expected user:password"]
+    assert "s3cret" not in proc.stderr + proc.stdout

@@ -207,6 +207,18 @@ def test_article_payloads_are_shown_as_text_and_never_run(page):
     assert any(e.startswith("handler:IMG.onerror") for e in page.events()) and "alert:1" in page.events()
 
 
+def test_filters_set_in_the_page_restrict_retrieval(page):
+    page.page.click("#nd-filters button")
+    page.page.click("#nd-outlets input")
+    page.page.get_by_role("option", name="Valley Post").click()
+    page.page.fill("#nd-since input", "2023-01-01")
+    page.page.press("#nd-since input", "Enter")
+    answer = page.ask("What did Hungary commit to?")
+    assert "filtered to Valley Post; from 2023-01-01" in answer
+    assert HUNGARY_SENTENCE not in answer  # the seed article names no outlet, so it is filtered out
+    assert "Valley Post" in page.page.locator("#nd-sources").inner_text() or "does not say" in answer
+
+
 def test_upload_shows_a_result_per_file_and_updates_the_archive(page, tmp_path):
     good = tmp_path / "orchard-festival.txt"
     good.write_text("---\nsource: Upload Weekly\npublished_at: 2024-09-01\n---\nOrchard festival draws crowds\n\n"
@@ -225,6 +237,9 @@ def test_upload_shows_a_result_per_file_and_updates_the_archive(page, tmp_path):
                for r in rows.all()}
     assert results["orchard-festival.txt"].startswith("added | 1 article")
     assert results["broken.json"].startswith("failed | broken.json") and "invalid JSON" in results["broken.json"]
+    toast = page.page.get_by_test_id("toast-body")
+    toast.first.wait_for()
+    assert "1 of 2 files could not be added: broken.json" in toast.first.inner_text()
     page.page.wait_for_function(
         "n => document.querySelector('#nd-archive b').textContent === String(n)", arg=before + 1)
     assert "Upload Weekly" in archive.inner_text()
