@@ -300,6 +300,8 @@ def eval_command(
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False))
     else:
+        if not out.is_terminal:
+            out.width = max(out.width, 140)  # logs and CI: wide enough that no number is cut
         out.print(summary_table(data))
         out.print(type_table(data))
         if rows:

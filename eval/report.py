@@ -40,12 +40,13 @@ def summary_rows(report: dict) -> list[tuple[str, str]]:
 
 
 def comparison_cells(row: Row) -> list[str]:
-    paired = "" if row.paired is None else f"{row.paired[0]:+.3f} {format_ci(row.paired[1], signed=True)} (n={row.paired_n})"
-    return [METRICS[row.metric][0], format_value(row.current), format_value(row.baseline),
-            format_delta(row.delta), paired, row.gate]
+    """The metric by the name gates use, so a row can be copied into --max-regression."""
+    paired = "" if row.paired is None else f"{row.paired[0]:+.3f} {format_ci(row.paired[1], signed=True)}"
+    return [row.metric, format_value(row.current), format_value(row.baseline), format_delta(row.delta),
+            paired, str(row.paired_n) if row.paired else "", row.gate]
 
 
-COMPARISON_HEADER = ["Metric", "Current", "Baseline", "Delta", "Paired delta [95% CI]", "Gate"]
+COMPARISON_HEADER = ["Metric", "Current", "Baseline", "Delta", "Paired delta [95% CI]", "Pairs", "Gate"]
 
 
 def markdown(report: dict, rows: list[Row], baseline_path: str | None) -> str:
@@ -71,7 +72,7 @@ def markdown(report: dict, rows: list[Row], baseline_path: str | None) -> str:
         lines.append(f"| {qtype} | {row['questions']} | " + " | ".join(format_value(row[m]) for m in BY_TYPE) + " |")
     if rows:
         title = f"## Against baseline {baseline_path}" if baseline_path else "## Gates"
-        lines += ["", title, "", "| " + " | ".join(COMPARISON_HEADER) + " |", "|---|---:|---:|---:|---|---|"]
+        lines += ["", title, "", "| " + " | ".join(COMPARISON_HEADER) + " |", "|---|---:|---:|---:|---|---:|---|"]
         lines += ["| " + " | ".join(comparison_cells(r)) + " |" for r in rows]
     lines += ["", "## Plots", "", "![metrics by question type](metrics_by_type.png)", "", "![latency](latency.png)", "",
               "## Questions", "", "| set | id | type | correct | refused | first gold rank | answer |", "|---|---|---|---|---|---|---|"]
@@ -141,7 +142,7 @@ def type_table(report: dict) -> Table:
 def comparison_table(rows: list[Row], baseline_path: str | None) -> Table:
     table = Table(title=f"Against baseline {escape(baseline_path)}" if baseline_path else "Gates")
     for header in COMPARISON_HEADER:
-        table.add_column(header, justify="left" if header in ("Metric", "Gate") else "right")
+        table.add_column(header, justify="left" if header in ("Metric", "Gate") else "right", no_wrap=header != "Gate")
     for row in rows:
         cells = comparison_cells(row)
         if row.failed:
