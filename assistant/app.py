@@ -6,6 +6,7 @@ themselves, so a long-running process loads the model and opens the store once.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from functools import cached_property
@@ -18,11 +19,29 @@ from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
 from assistant.types import Answer, Filters, Passage
 from ingest.keyword_index import KeywordIndex, reconcile
+from ingest import consistency
+from ingest.consistency import ConsistencyReport
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.store import VectorStore, store_target
 
 FOLLOW_UP_WORDS = {"it", "its", "they", "their", "them", "he", "his", "she", "her", "that", "this", "those", "these", "there"}
+
+
+MAX_QUESTION_CHARS = 2000
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_question(question: str) -> str:
+    """The question with control and bidi characters removed; a clear error when it is unusable."""
+    question = " ".join(_CONTROL_CHARS.sub(" ", question).split())
+    if not question:
+        raise ValueError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ValueError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    if not any(ch.isalnum() for ch in question):
+        raise ValueError("the question has no words in it")
+    return question
 
 
 class Newsdesk:
@@ -59,11 +78,26 @@ class Newsdesk:
     def answerer(self) -> Answerer:
         return choose_answerer(self.settings, self.embedder)
 
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords)
+
     def ingest(self, paths: list[Path], progress: ProgressCallback | None = None) -> IngestReport:
-        return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords).run(paths, progress)
+        return self.ingestor.run(paths, progress)
 
     def remove(self, doc_id: str) -> int:
-        return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords).remove(doc_id)
+        return self.ingestor.remove(doc_id)
+
+    def documents_from(self, path: Path) -> list[str]:
+        """Ids of the documents ingested from a file, or from any file under a folder."""
+        return self.manifest.doc_ids_from(path)
+
+    def check(self) -> ConsistencyReport:
+        return consistency.check(self.manifest, self.store, self.keywords)
+
+    def repair(self) -> list[str]:
+        """Fix what ``check`` finds; returns what was done, one line per action."""
+        return consistency.repair(self.check(), self.ingestor)
 
     def default_filters(self) -> Filters:
         s = self.settings
@@ -113,9 +147,7 @@ class Newsdesk:
         self, question: str, history: History = (), k: int | None = None, filters: Filters | None = None
     ) -> Iterator[str | Answer]:
         """Yields answer text as it is produced, then the final ``Answer`` with timings."""
-        question = question.strip()
-        if not question:
-            raise ValueError("the question is empty")
+        question = clean_question(question)
         started = time.perf_counter()
         query = self.standalone_question(question, history)
         passages = self.retrieve(query, k, filters)

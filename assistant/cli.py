@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -197,44 +198,54 @@ def demo(
 
 @app.command()
 def remove(
-    doc_ids: Annotated[list[str], typer.Argument(help="Document ids (url, or path relative to the folder ingested).")],
+    targets: Annotated[list[str], typer.Argument(help="Document ids (url, or path relative to the folder ingested), or files/folders that were ingested.")],
     home: HomeOption = None,
 ) -> None:
-    """Delete documents from the archive, everywhere."""
+    """Delete documents from the archive, everywhere (Chroma, keyword index, manifest)."""
     nd = build(home=home)
     missing = []
-    for doc_id in doc_ids:
-        removed = nd.remove(doc_id)
-        if removed:
-            out.print(f"removed {escape(doc_id)} ({removed} chunks)")
-        else:
-            missing.append(doc_id)
+    for target in targets:
+        doc_ids = [target] if nd.manifest.known(target) else nd.documents_from(Path(target))
+        if not doc_ids:
+            missing.append(target)
+        for doc_id in doc_ids:
+            out.print(f"removed {escape(doc_id)} ({nd.remove(doc_id)} chunks)")
     if missing:
         fail("not in the archive: " + ", ".join(missing), code=1)
 
 
 @app.command()
-def status(as_json: JsonOption = False, home: HomeOption = None) -> None:
-    """What the archive holds: documents, chunks, outlets, date span."""
+def status(
+    as_json: JsonOption = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Fix the problems found: drop orphan chunks, rebuild missing ones.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """What the archive holds (documents, chunks, outlets, date span) and any inconsistency."""
     nd = build(home=home)
+    actions = nd.repair() if repair else []
     summary = nd.manifest.summary()
-    stored = nd.store.count()
-    problems = [] if stored == summary.chunks else [f"Chroma holds {stored} chunks, the manifest lists {summary.chunks}"]
+    problems = nd.check().problems()
     data = {
         "documents": summary.documents, "chunks": summary.chunks, "sources": summary.sources,
         "published_min": summary.published_min, "published_max": summary.published_max, "problems": problems,
     }
+    if repair:
+        data["repaired"] = actions
     if as_json:
         out.print_json(json.dumps(data))
-        return
-    table = Table(show_header=False, box=None)
-    table.add_row("home", str(nd.settings.home))
-    for key in ("documents", "chunks", "published_min", "published_max"):
-        table.add_row(key, str(data[key]))
-    table.add_row("sources", escape(", ".join(summary.sources)) or "-")
-    out.print(table)
-    for problem in problems:
-        err.print(f"[yellow]problem:[/] {escape(problem)}")
+    else:
+        table = Table(show_header=False, box=None)
+        table.add_row("home", escape(str(nd.settings.home)))
+        for key in ("documents", "chunks", "published_min", "published_max"):
+            table.add_row(key, str(data[key]))
+        table.add_row("sources", escape(", ".join(summary.sources)) or "-")
+        out.print(table)
+        for action in actions:
+            out.print(f"[green]repaired:[/] {escape(action)}")
+        for problem in problems:
+            err.print(f"[yellow]problem:[/] {escape(problem)} (run `newsdesk status --repair`)")
+    if problems:
+        raise typer.Exit(1)
 
 
 @app.command(name="eval")
@@ -327,6 +338,9 @@ def run_with_progress(nd, loaded, workers: int, as_json: bool, judge=None):
 
 
 def main() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("newsdesk: %(message)s"))
+    logging.getLogger("newsdesk").addHandler(handler)
     try:
         with user_errors():  # errors raised outside a command's own handling still get one line
             app()

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, description="Texts per ONNX batch.")
     chunk_tokens: int = Field(256, ge=32, le=256, description="Target chunk size in model tokens.")
     chunk_overlap_tokens: int = Field(32, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
+    flush_chunks: int = Field(
+        512, ge=1, description="Chunks embedded and written per durable step of an ingest (a kill loses at most one step)."
+    )
 
     # retrieval
     retriever: RetrieverName = Field(

@@ -97,6 +97,16 @@ class Manifest:
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
+    def doc_ids_from(self, path: Path) -> list[str]:
+        """Documents whose source file is ``path`` or lies under it (compared as resolved paths)."""
+        target = path.resolve()
+        out = []
+        for doc_id, stored in self.db.execute("SELECT doc_id, path FROM documents ORDER BY doc_id"):
+            source = Path(stored).resolve()
+            if source == target or source.is_relative_to(target):
+                out.append(doc_id)
+        return out
+
     def chunk_ids(self) -> dict[str, str]:
         """Every chunk id the manifest knows, mapped to its document id."""
         out: dict[str, str] = {}

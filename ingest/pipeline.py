@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from ingest.loaders import Failure, find_files, load_file
 from ingest.manifest import Manifest
 from ingest.store import VectorStore
 
-FLUSH_CHUNKS = 512
+log = logging.getLogger("newsdesk")
 ProgressCallback = Callable[[int, int, int], None]  # files done, files total, chunks embedded
 
 
@@ -79,7 +80,11 @@ def ingest_lock(home: Path):
     """One writer per home at a time; a second ingest waits for the first to finish."""
     home.mkdir(parents=True, exist_ok=True)
     with open(home / "ingest.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another ingest is writing to %s; waiting for it to finish", home)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -140,9 +145,9 @@ class Ingestor:
                     )
                     pending.append((article, digest, chunks))
                     pending_chunks += len(chunks)
-                if pending_chunks >= FLUSH_CHUNKS:
-                    self._flush(pending, report)
-                    pending, pending_chunks = [], 0
+                    if pending_chunks >= self.settings.flush_chunks:
+                        self._flush(pending, report)
+                        pending, pending_chunks = [], 0
                 if progress:
                     progress(done, len(files), self.embedder.texts_embedded - embedded_before)
             self._flush(pending, report)
@@ -167,6 +172,18 @@ class Ingestor:
             self.manifest.record(article, digest, new_ids)
             report.chunks_added += len(set(new_ids) - set(old_ids))
             report.chunks_removed += len(stale)
+
+    def rebuild(self, doc_ids: list[str]) -> int:
+        """Re-chunk and re-embed documents from the text the manifest stores; returns chunks written."""
+        pending = []
+        with ingest_lock(self.settings.home):
+            for doc_id in doc_ids:
+                article = self.manifest.article(doc_id)
+                if article is not None:
+                    chunks = chunk_article(article, self.chunk_budget(article), self.settings.chunk_overlap_tokens, count_tokens)
+                    pending.append((article, content_hash(article, self.settings), chunks))
+            self._flush(pending, IngestReport())
+        return sum(len(chunks) for _, _, chunks in pending)
 
     def remove(self, doc_id: str) -> int:
         """Delete a document everywhere; returns how many chunks went with it."""

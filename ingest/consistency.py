@@ -1,0 +1,60 @@
+"""Checks that the manifest, Chroma and the keyword index agree, and repairs them when not.
+
+The manifest is the record of what the archive holds (it is written last, see ``ingest.manifest``);
+Chroma and the keyword index must hold exactly the chunks it lists. Disagreement comes from an
+ingest killed between its writes, a Chroma server that lost data, or files edited by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ConsistencyReport:
+    orphans_in_store: set[str] = field(default_factory=set)  # in Chroma, not in the manifest
+    missing_from_store: set[str] = field(default_factory=set)  # in the manifest, not in Chroma
+    orphans_in_keywords: set[str] = field(default_factory=set)
+    missing_from_keywords: set[str] = field(default_factory=set)
+    docs_to_rebuild: set[str] = field(default_factory=set)  # documents with a chunk missing anywhere
+
+    def problems(self) -> list[str]:
+        lines = []
+        for ids, what in (
+            (self.orphans_in_store, "chunks in Chroma that no document in the manifest lists"),
+            (self.missing_from_store, "chunks listed in the manifest but missing from Chroma"),
+            (self.orphans_in_keywords, "chunks in the keyword index that no document lists"),
+            (self.missing_from_keywords, "chunks listed in the manifest but missing from the keyword index"),
+        ):
+            if ids:
+                lines.append(f"{len(ids)} {what}")
+        return lines
+
+
+def check(manifest, store, keywords) -> ConsistencyReport:
+    listed = manifest.chunk_ids()
+    stored = store.all_ids()
+    indexed = keywords.all_ids()
+    report = ConsistencyReport(
+        orphans_in_store=stored - listed.keys(),
+        missing_from_store=listed.keys() - stored,
+        orphans_in_keywords=indexed - listed.keys(),
+        missing_from_keywords=listed.keys() - indexed,
+    )
+    report.docs_to_rebuild = {listed[c] for c in report.missing_from_store | report.missing_from_keywords}
+    return report
+
+
+def repair(report: ConsistencyReport, ingestor) -> list[str]:
+    """Delete orphans; re-chunk and re-embed documents with missing chunks from their stored text."""
+    done = []
+    if report.orphans_in_store:
+        ingestor.store.delete(sorted(report.orphans_in_store))
+        done.append(f"deleted {len(report.orphans_in_store)} orphan chunks from Chroma")
+    if report.orphans_in_keywords:
+        ingestor.keywords.delete(sorted(report.orphans_in_keywords))
+        done.append(f"deleted {len(report.orphans_in_keywords)} orphan chunks from the keyword index")
+    if report.docs_to_rebuild:
+        rebuilt = ingestor.rebuild(sorted(report.docs_to_rebuild))
+        done.append(f"rebuilt {len(report.docs_to_rebuild)} documents ({rebuilt} chunks) from their stored text")
+    return done

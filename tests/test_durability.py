@@ -1,0 +1,146 @@
+"""An ingest killed at any point leaves a usable archive, and running it again completes it exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import HUNGARY_SENTENCE, SEED_FILE, make_newsdesk, run_cli
+from ingest.chunking import chunk_article
+from ingest.loaders import load_file
+from ingest.pipeline import count_tokens
+
+ARTICLES = 150
+FLUSH = 15
+TOPICS = ["port strike", "grain harvest", "rail tender", "chip plant", "flood defence", "museum reopening"]
+CITIES = ["Gdansk", "Porto", "Tallinn", "Lyon", "Bari", "Ghent", "Aarhus", "Cork"]
+
+
+def write_corpus(path: Path, articles: int = ARTICLES) -> Path:
+    with path.open("w") as out:
+        for i in range(articles):
+            topic, city = TOPICS[i % len(TOPICS)], CITIES[i % len(CITIES)]
+            body = (f"Officials in {city} said on day {i} that the {topic} would go ahead. "
+                    f"The council approved {i * 3 + 7} million euros for the {topic} plan. "
+                    f"Local unions in {city} welcomed the decision number {i}.")
+            out.write(json.dumps({"title": f"{city} backs {topic} #{i}", "body": body,
+                                  "url": f"https://example.org/{i}", "source": f"Outlet {i % 5}",
+                                  "published_at": f"2023-10-{1 + i % 28:02d}"}) + "\n")
+    return path
+
+
+def manifest_documents(home: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{home / 'manifest.sqlite3'}?mode=ro", uri=True, timeout=5) as db:
+            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def ingest_until_killed(corpus: Path, home: Path, documents_at_least: int) -> int:
+    """Start `newsdesk ingest`, SIGKILL it once the manifest holds enough documents; returns them."""
+    env = {**os.environ, "NEWSDESK_HOME": str(home), "NEWSDESK_FLUSH_CHUNKS": str(FLUSH)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(corpus), "--json"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while proc.poll() is None and time.time() < deadline:
+        if manifest_documents(home) >= documents_at_least:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return manifest_documents(home)
+
+
+def test_sigkill_at_several_points_then_resume(tmp_path):
+    home = tmp_path / "home"
+    corpus = write_corpus(tmp_path / "corpus.jsonl")
+    seeded = make_newsdesk(home)
+    seeded.ingest([SEED_FILE])
+    expected_answer = seeded.ask("What did Hungary commit to?").text
+    budget_of = seeded.ingestor.chunk_budget
+    expected_ids = {
+        chunk.chunk_id
+        for article in load_file(corpus, corpus.parent).articles
+        for chunk in chunk_article(article, budget_of(article), seeded.settings.chunk_overlap_tokens, count_tokens)
+    } | set(seeded.manifest.chunk_ids())
+    del seeded
+
+    progress = []
+    for documents_at_least in (2, 1 + FLUSH, 1 + 5 * FLUSH):
+        progress.append(ingest_until_killed(corpus, home, documents_at_least))
+        desk = make_newsdesk(home)
+        answer = desk.ask("What did Hungary commit to?")
+        assert answer.text == expected_answer and answer.citations[0].quote == HUNGARY_SENTENCE
+        assert not desk.check().missing_from_store, "chunks the manifest lists must be in Chroma"
+    assert progress == sorted(progress) and progress[-1] < ARTICLES + 1, progress
+    print(f"documents in the manifest at each kill: {progress}")
+
+    finish = run_cli("ingest", str(corpus), "--json", home=home, env={"NEWSDESK_FLUSH_CHUNKS": str(FLUSH)})
+    assert finish.returncode == 0, finish.stderr
+    desk = make_newsdesk(home)
+    assert desk.check().problems() == []
+    assert set(desk.manifest.chunk_ids()) == expected_ids
+    assert desk.store.all_ids() == expected_ids and desk.store.count() == len(expected_ids)
+    assert desk.keywords.all_ids() == expected_ids
+    assert len(desk.manifest.doc_ids()) == ARTICLES + 1
+    assert desk.ask("What did Hungary commit to?").text == expected_answer
+
+
+def test_two_ingests_at_once_serialise(tmp_path):
+    home = tmp_path / "home"
+    corpus = write_corpus(tmp_path / "corpus.jsonl", articles=30)
+    env = {**os.environ, "NEWSDESK_HOME": str(home)}
+    procs = [subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(path), "--json"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for path in (corpus, SEED_FILE)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert sum("another ingest is writing to" in err for _, err in results) <= 1
+    desk = make_newsdesk(home)
+    assert len(desk.manifest.doc_ids()) == 30 + 1 and desk.check().problems() == []
+
+
+def test_status_finds_and_repairs_damage(tmp_path):
+    home = tmp_path / "home"
+    desk = make_newsdesk(home)
+    desk.ingest([SEED_FILE])
+    chunk_ids = sorted(desk.manifest.chunk_ids())
+    desk.store.delete(chunk_ids[:1])  # a chunk lost from Chroma
+    desk.keywords.delete(chunk_ids[1:2])  # and one from the keyword index
+
+    proc = run_cli("status", "--json", home=home)
+    status = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert status["problems"] == ["1 chunks listed in the manifest but missing from Chroma"] or len(status["problems"]) >= 1
+
+    proc = run_cli("status", "--json", "--repair", home=home)
+    repaired = json.loads(proc.stdout)
+    assert proc.returncode == 0 and repaired["problems"] == [] and repaired["repaired"]
+    fixed = make_newsdesk(home)
+    assert fixed.store.all_ids() == set(chunk_ids) == fixed.keywords.all_ids()
+    assert fixed.ask("What did Hungary commit to?").citations[0].quote == HUNGARY_SENTENCE
+
+
+def test_remove_by_id_and_by_path(tmp_path):
+    home = tmp_path / "home"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Bridge opens\n\nThe bridge in Porto opened on Sunday.")
+    (folder / "b.txt").write_text("Tram opens\n\nThe tram in Lisbon opened on Monday.")
+    desk = make_newsdesk(home)
+    desk.ingest([folder, SEED_FILE])
+    proc = run_cli("remove", str(folder / "a.txt"), "nato-ukraine-training-2024-06-14.txt", home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert "removed a.txt (1 chunks)" in proc.stdout
+    after = make_newsdesk(home)
+    assert after.manifest.doc_ids() == ["b.txt"]
+    assert after.store.count() == 1 and after.keywords.count() == 1 and after.check().problems() == []
+    missing = run_cli("remove", "no-such-doc", home=home)
+    assert missing.returncode == 1 and missing.stderr.strip() == "error: not in the archive: no-such-doc"
