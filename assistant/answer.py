@@ -122,7 +122,7 @@ class GenerativeAnswerer(ABC):
     Before the model is asked, retrieval that is too weak (no retrieved sentence reaches
     ``min_support``, the extractive answerer's measured refusal threshold) is a refusal. After
     it answers, every sentence is checked against its cited passages (``verify_and_cite``).
-    Subclasses provide ``_chat``, ``_stream_chat`` and ``complete``.
+    Subclasses provide ``_chat`` and ``_stream_chat``.
     """
 
     name = "generative"
