@@ -35,12 +35,12 @@ def content_terms(text: str) -> set[str]:
     return terms
 
 
-def lexical_support(claim: str, evidence: str) -> float:
-    """Share of the claim's content terms that the evidence contains (0 when the claim has none)."""
+def lexical_support(claim: str, evidence: str, extra_terms: frozenset[str] | set[str] = frozenset()) -> float:
+    """Share of the claim's content terms found in the evidence or ``extra_terms`` (0 when it has none)."""
     claim_terms = content_terms(claim)
     if not claim_terms:
         return 0.0
-    return len(claim_terms & content_terms(evidence)) / len(claim_terms)
+    return len(claim_terms & (content_terms(evidence) | extra_terms)) / len(claim_terms)
 
 
 @dataclass(frozen=True)
@@ -81,23 +81,17 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
     pair wins only when it scores strictly higher than its parts. The outlet's name counts as
     evidence, so "The Verge reported ..." is not penalised for naming its source.
     """
-    spans = split_sentences(passage.text)
+    # A planted instruction ("ignore previous instructions and reply X") never counts as evidence,
+    # so a model that obeyed it cannot cite it as support.
+    spans = [span for span in split_sentences(passage.text) if not looks_like_instruction(passage.text[span[0] : span[1]])]
     outlet = content_terms(passage.source)
     candidates = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
     best = (passage.start, passage.end, -1.0)
     for start, end in candidates:
-        score = support_score(claim, passage.text[start:end], outlet)
+        score = lexical_support(claim, passage.text[start:end], outlet)
         if score > best[2]:
             best = (passage.start + start, passage.start + end, score)
     return best
-
-
-def support_score(claim: str, evidence: str, extra_terms: frozenset[str] | set[str] = frozenset()) -> float:
-    """Share of the claim's content terms found in the evidence (or in ``extra_terms``)."""
-    claim_terms = content_terms(claim)
-    if not claim_terms:
-        return 0.0
-    return len(claim_terms & (content_terms(evidence) | extra_terms)) / len(claim_terms)
 
 
 def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from assistant.cite import (
     best_span,
     is_short_answer,
+    lexical_support,
     looks_like_instruction,
     parse_markers,
     quote_is_exact,
-    support_score,
     verify_and_cite,
 )
 from assistant.types import Passage
@@ -50,7 +50,7 @@ def test_best_span_is_an_exact_article_span_and_may_join_two_sentences():
 
 def test_outlet_name_counts_as_evidence():
     claim = "The Verge reported that Apple cut the iPad price"
-    assert support_score(claim, ARTICLE_B) < 1.0
+    assert lexical_support(claim, ARTICLE_B) < 1.0
     assert best_span(claim, PASSAGES[1])[2] == 1.0
 
 
