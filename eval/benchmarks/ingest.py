@@ -34,7 +34,7 @@ from ingest.chunking import chunk_article
 from ingest.loaders import load_file
 from ingest.pipeline import count_tokens, embedding_text
 
-console = Console()
+console = Console(width=150)
 CORPUS = Path(str(files("assistant") / "sample_data" / "mhrag-lite" / "corpus.jsonl"))
 
 
