@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from assistant.types import Filters
 
@@ -80,6 +81,11 @@ class ParsedQuery:
 
 
 def outlet_aliases(sources: list[str] | tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return _outlet_aliases(tuple(sources))
+
+
+@lru_cache(maxsize=8)
+def _outlet_aliases(sources: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """Every way a question may name an archive outlet, mapped to the outlets it may mean.
 
     "The Independent - Life and Style" is also "The Independent" and "Independent"; "Cnbc | World
@@ -106,9 +112,10 @@ def outlet_aliases(sources: list[str] | tuple[str, ...]) -> dict[str, tuple[str,
     return {alias: tuple(sorted(outlets)) for alias, outlets in found.items()}
 
 
-def _alias_pattern(alias: str) -> str:
-    """Words of an alias with flexible spacing; the match itself decides on case (see find_outlets)."""
-    return r"\s+".join(re.escape(word) for word in alias.split())
+@lru_cache(maxsize=4096)
+def _alias_regex(alias: str) -> re.Pattern:
+    """Words of an alias with flexible spacing, in any case (``looks_like_a_name`` checks capitals)."""
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in alias.split()) + r"(?!\w)", re.IGNORECASE)
 
 
 def looks_like_a_name(text: str) -> bool:
@@ -127,8 +134,11 @@ def find_outlets(question: str, aliases: dict[str, tuple[str, ...]]) -> list[Out
     """
     taken = [False] * len(question)
     mentions: list[OutletMention] = []
+    lowered = question.lower()
     for alias in sorted(aliases, key=len, reverse=True):
-        for match in re.finditer(r"(?<!\w)" + _alias_pattern(alias) + r"(?!\w)", question, re.IGNORECASE):
+        if alias.split()[0] not in lowered:  # cheap test before the regex
+            continue
+        for match in _alias_regex(alias).finditer(question):
             text = match.group()
             if not looks_like_a_name(text):
                 continue

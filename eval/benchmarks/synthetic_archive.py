@@ -38,12 +38,17 @@ def synthesise(nd, target: int, seed: int = 0, progress=print) -> int:
     wanted = target - existing
     if wanted <= 0:
         return 0
-    got = nd.store.collection.get(include=["embeddings", "metadatas", "documents"])
-    vectors = np.asarray(got["embeddings"], dtype=np.float32)
+    real = sorted(nd.manifest.chunk_ids())  # donors: the ingested articles, never earlier synthetic ones
+    embeddings, documents, metas = [], [], []
+    for offset in range(0, len(real), 500):
+        got = nd.store.collection.get(ids=real[offset:offset + 500], include=["embeddings", "metadatas", "documents"])
+        embeddings += list(got["embeddings"])
+        documents += got["documents"]
+        metas += got["metadatas"]
+    vectors = np.asarray(embeddings, dtype=np.float32)
     sentences: list[tuple[int, str]] = []
-    for row, text in enumerate(got["documents"]):
+    for row, text in enumerate(documents):
         sentences += [(row, text[a:b]) for a, b in split_sentences(text) if b - a > 30]
-    metas = got["metadatas"]
     days = sorted(m["published_day"] for m in metas if m.get("published_day"))
     first = date(days[0] // 10000, days[0] // 100 % 100, days[0] % 100)
     span = max(1, (date(days[-1] // 10000, days[-1] // 100 % 100, days[-1] % 100) - first).days)
