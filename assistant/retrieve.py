@@ -22,7 +22,7 @@ from assistant.embedding import MiniLMEmbedding
 from assistant.query import ParsedQuery, parse_query
 from assistant.types import Filters, Passage
 from ingest.keyword_index import KeywordIndex
-from ingest.store import VectorStore, chroma_where
+from ingest.store import VectorStore
 
 RRF_K = 20  # sharper than the usual 60: a list's first few ranks should dominate its tail
 FUSION_DEPTH = 50  # candidates taken from each whole-question list before fusing
@@ -186,10 +186,7 @@ def dense_ranked(store: VectorStore, keywords: KeywordIndex, embedding: list[flo
     total = keywords.stats().chunks  # kept in step with Chroma, and cached (Chroma's count is not)
     if total == 0 or n <= 0:
         return []
-    result = store.collection.query(
-        query_embeddings=[embedding], n_results=min(n, total), where=chroma_where(filters) or None, include=["distances"]
-    )
-    ids, distances = result["ids"][0], result["distances"][0]
+    ids, distances = store.nearest(embedding, min(n, total), filters)
     rows = keywords.passages(ids)
     ranked = []
     for chunk_id, distance in zip(ids, distances):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import math
+import json
 from datetime import date, datetime
 from urllib.parse import urlparse
 
@@ -85,11 +85,14 @@ def store_target(settings: Settings) -> str:
 
 
 class VectorStore:
-    """Chunks and their embeddings in one Chroma collection, written through llama-index."""
+    """Chunks and their embeddings in one Chroma collection.
+
+    Writes go through llama-index's ``ChromaVectorStore``, so the collection holds ordinary
+    llama-index nodes that any ``VectorStoreIndex`` can read. Reads query Chroma directly: that
+    keeps llama-index (seconds of imports) off the path of a cold ``newsdesk ask``.
+    """
 
     def __init__(self, settings: Settings):
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         self.where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
         self.client = chroma_client(settings)
         try:
@@ -98,7 +101,12 @@ class VectorStore:
             )
         except Exception as exc:
             raise StoreError(f"cannot open the collection {settings.collection!r} of {self.where}: {first_line(exc)}") from None
-        self.llama_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    @functools.cached_property
+    def llama_store(self):
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection)
 
     @store_errors
     def add(self, chunks: list[Chunk], embeddings: list[list[float]], articles: dict) -> None:
@@ -148,36 +156,46 @@ class VectorStore:
             offset += page
 
     @store_errors
-    def query(self, embedding: list[float], n: int, filters: Filters | None = None) -> list[Passage]:
-        from llama_index.core.vector_stores import VectorStoreQuery
+    def nearest(self, embedding: list[float], n: int, filters: Filters | None = None) -> tuple[list[str], list[float]]:
+        """Ids and cosine distances of the ``n`` nearest chunks, nothing else (the fast path)."""
+        result = self.collection.query(
+            query_embeddings=[embedding], n_results=n, where=chroma_where(filters) or None, include=["distances"]
+        )
+        return result["ids"][0], result["distances"][0]
 
+    @store_errors
+    def query(self, embedding: list[float], n: int, filters: Filters | None = None) -> list[Passage]:
         total = self.count()
         if total == 0:
             return []
-        result = self.llama_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=min(n, total)),
-            where=chroma_where(filters) or None,
+        result = self.collection.query(
+            query_embeddings=[embedding], n_results=min(n, total), where=chroma_where(filters) or None,
+            include=["documents", "metadatas", "distances"],
         )
-        passages = []
-        for node, similarity in zip(result.nodes, result.similarities or []):
-            meta = node.metadata
-            passages.append(
-                Passage(
-                    chunk_id=node.node_id,
-                    doc_id=node.ref_doc_id or "",
-                    text=node.get_content(),
-                    start=node.start_char_idx or 0,
-                    end=node.end_char_idx or 0,
-                    # llama-index reports exp(-distance); turn it back into cosine similarity.
-                    score=1.0 + math.log(similarity) if similarity > 0 else -1.0,
-                    title=meta.get("title", ""),
-                    source=meta.get("source", ""),
-                    published_at=meta.get("published_at", ""),
-                    url=meta.get("url", ""),
-                    path=meta.get("path", ""),
-                )
+        return [
+            passage_from_record(chunk_id, text or "", meta or {}, 1.0 - distance)
+            for chunk_id, text, meta, distance in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
             )
-        return passages
+        ]
+
+
+def passage_from_record(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
+    """A Passage from a Chroma record written by llama-index (offsets live in ``_node_content``)."""
+    node = json.loads(meta.get("_node_content") or "{}")
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=str(meta.get("ref_doc_id") or meta.get("document_id") or ""),
+        text=text,
+        start=node.get("start_char_idx") or 0,
+        end=node.get("end_char_idx") or 0,
+        score=score,
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        published_at=meta.get("published_at", ""),
+        url=meta.get("url", ""),
+        path=meta.get("path", ""),
+    )
 
 
 def chroma_where(filters: Filters | None) -> dict:

@@ -84,7 +84,7 @@ def naive_llama_index(corpus: Path, home: Path) -> tuple[float, int]:
     documents = [Document(text=a.text, metadata=a.metadata()) for a in load_file(corpus, corpus.parent).articles]
     client = chromadb.PersistentClient(path=str(home), settings=chromadb.config.Settings(anonymized_telemetry=False))
     store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("naive", embedding_function=None))
-    embed = MiniLMEmbedding(threads=2)
+    embed = MiniLMEmbedding(threads=2).as_llama_index()
     started = time.perf_counter()
     index = VectorStoreIndex.from_documents(
         documents, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=embed

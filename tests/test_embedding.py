@@ -1,0 +1,43 @@
+"""The bundled MiniLM model: checked files, sound vectors, and a working llama-index adapter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.embedding import ModelIntegrityError, MiniLMEmbedding, verify_file
+
+
+def test_vectors_are_unit_length_and_meaningful():
+    model = MiniLMEmbedding()
+    vectors = model.embed(["Hungary promised not to veto the proposal", "What did Hungary commit to?", "A recipe for pizza dough"])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[2] @ vectors[1] + 0.3
+    assert model.texts_embedded == 3
+
+
+def test_batches_do_not_change_results():
+    texts = ["short", "a somewhat longer sentence about ports and strikes in Rotterdam", "mid length text here"] * 3
+    one_by_one = np.stack([MiniLMEmbedding(embed_batch_size=1).embed([t])[0] for t in texts])
+    batched = MiniLMEmbedding(embed_batch_size=4).embed(texts)
+    assert np.allclose(one_by_one, batched, atol=1e-4)
+
+
+def test_tampered_model_file_is_refused(tmp_path):
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    with pytest.raises(ModelIntegrityError, match="does not match the pinned"):
+        verify_file(fake, "0" * 64)
+
+
+def test_llama_index_adapter_builds_and_queries_an_index():
+    from llama_index.core import Document, VectorStoreIndex
+
+    embed = MiniLMEmbedding().as_llama_index()
+    index = VectorStoreIndex.from_documents(
+        [Document(text="Hungary promised not to veto the proposal."), Document(text="Pizza dough needs flour.")],
+        embed_model=embed,
+    )
+    (best,) = index.as_retriever(similarity_top_k=1).retrieve("What did Hungary commit to?")
+    assert "Hungary" in best.node.get_content()
