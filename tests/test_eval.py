@@ -26,14 +26,23 @@ def mean_of(report: dict, metric: str) -> float:
 
 
 def test_seed_set_runs_and_scores(tmp_path):
+    """The seed set, plus three of its questions in MultiHop-RAG's native JSON as a second set."""
+    native = tmp_path / "native.json"
+    seed_rows = [json.loads(line) for line in SEED_SET.read_text().splitlines()[:3]]
+    native.write_text(json.dumps([{"query": r["question"], "answer": r["answer"], "question_type": "native_query",
+                                   "evidence_list": [{"url": e["doc_id"], "fact": e["fact"]} for e in r["evidence"]]}
+                                  for r in seed_rows], indent=1))
     out = tmp_path / "report"
-    proc = run_cli("eval", str(SEED_SET), "--corpus", str(BUNDLED / "seed"), "--out", str(out),
+    proc = run_cli("eval", str(SEED_SET), str(native), "--corpus", str(BUNDLED / "seed"), "--out", str(out),
                    "--fail-under", "hits@10=1", "--fail-under", "answer_accuracy=0.5")
     assert proc.returncode == 0, proc.stderr
     assert "Newsdesk eval" in proc.stdout and "By question type" in proc.stdout and "Gates" in proc.stdout
     report = json.loads((out / "report.json").read_text())
     s = report["summary"]
-    assert (s["questions"], s["null_questions"]) == (14, 3)
+    assert (s["questions"], s["null_questions"]) == (17, 3)
+    by_set = report["set_summaries"]
+    assert (by_set[str(SEED_SET)]["questions"], by_set[str(native)]["questions"]) == (14, 3)
+    assert [q["id"] for q in report["questions"][-3:]] == ["native-1", "native-2", "native-3"]
     # one article in the archive: every answerable question finds it first
     for metric in ("hits@4", "hits@10", "mrr@10", "map@10", "recall@10", "all_evidence@10", "fact_hits@10"):
         assert s[metric] == 1.0, metric
@@ -45,14 +54,16 @@ def test_seed_set_runs_and_scores(tmp_path):
         assert s[metric] == pytest.approx(mean_of(report, metric)), metric
     low, high = report["intervals"]["answer_accuracy"]
     assert low <= s["answer_accuracy"] <= high
-    assert set(report["by_type"]) == {"seed_query", "null_query"} and report["by_type"]["null_query"]["questions"] == 3
+    assert set(report["by_type"]) == {"seed_query", "null_query", "native_query"}
+    assert report["by_type"]["null_query"]["questions"] == 3
     first = report["questions"][0]
     assert first["retrieved"] == ["nato-ukraine-training-2024-06-14.txt"]
     assert HUNGARY_SENTENCE in " ".join(c["text"] for c in first["chunks"])
     assert set(first["timings"]) == {"retrieve_s", "generate_s", "total_s"}
     assert [r["gate"] for r in report["comparison"]["rows"]] == ["pass", "pass"]
     assert sorted(p.name for p in out.iterdir()) == ["latency.png", "metrics_by_type.png", "report.json", "report.md"]
-    assert "| Answer accuracy |" in (out / "report.md").read_text()
+    md = (out / "report.md").read_text()
+    assert "| Answer accuracy |" in md and "## By set" in md and "| native.json |" in md
 
 
 def cli_json_eval(env: dict, *args: str):
