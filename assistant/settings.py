@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     local_context: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
 
     # chat
+    upload_max_mb: int = Field(20, ge=1, le=1024, description="Largest file the chat page accepts for upload (MiB).")
     host: str = "127.0.0.1"
     port: int = 7860
     auth: SecretStr | None = Field(None, description="user:password; turns on the chat page's login.")

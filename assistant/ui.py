@@ -20,6 +20,7 @@ from assistant.answer import AnswerError
 from assistant.app import Newsdesk
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Filters
+from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.manifest import ArchiveSummary
 from ingest.pipeline import IngestReport
 from ingest.store import StoreError
@@ -376,7 +377,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         with gr.Accordion("Archive", open=False, elem_id="nd-archive-panel"):
             archive = gr.HTML(elem_id="nd-archive", js_on_load=None)
             files = gr.File(label="Add articles (.txt, .md, .html, .json, .jsonl)", file_count="multiple",
-                            type="filepath", elem_id="nd-upload")
+                            type="filepath", elem_id="nd-upload", file_types=sorted(SUPPORTED_SUFFIXES))
             results = gr.HTML(elem_id="nd-upload-results", js_on_load=None)
 
         ask_inputs = [question, chatbot, conversation, outlets, since, until]
@@ -403,6 +404,7 @@ def launch(nd: Newsdesk, block: bool = True) -> gr.Blocks:
     page.queue(default_concurrency_limit=4).launch(
         server_name=nd.settings.host, server_port=nd.settings.port, theme=theme, css=CSS, head=HEAD,
         auth=users, auth_message="Newsdesk: sign in" if users else None,
+        max_file_size=nd.settings.upload_max_mb * 2**20,
         prevent_thread_lock=not block, show_error=False, quiet=not block, ssr_mode=False,
     )
     return page
