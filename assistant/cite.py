@@ -21,8 +21,9 @@ STOPWORDS = frozenset(
     most my myself no nor not now of off on once only or other our ours out over own same she should so
     some such than that the their theirs them themselves then there these they this those through to too
     under until up very was we were what when where which while who whom why will with would you your
-    yours yes said says say according article report reported news""".split()
-)
+    yours yes said says say according article articles report reported news answer question passage
+    passages mention mentions mentioned""".split()
+)  # the last line: words a model uses about the task, not about the news
 
 
 def content_terms(text: str) -> set[str]:

@@ -107,3 +107,8 @@ def test_short_answer_lead_is_kept_only_before_a_supported_sentence():
     alone = verify_and_cite(parse_markers("Yes. Hungary will build a stadium on the moon [1]."), PASSAGES, MIN)
     assert alone.text == "" and alone.dropped_sentences[0] == "Yes."
     assert is_short_answer("No.") and not is_short_answer("No troops were sent.")
+
+
+def test_a_sentence_about_the_task_has_nothing_to_support():
+    verified = verify_and_cite(parse_markers("The answer to this question is mentioned in the passage [1]."), PASSAGES, MIN)
+    assert verified.text == "" and verified.citations == []
