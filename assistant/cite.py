@@ -8,22 +8,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.text import ENGLISH_STOPWORDS
 from assistant.types import Citation, Passage
 from ingest.chunking import split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours out over own same she should so
-    some such than that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would you your
-    yours yes said says say according article articles report reported news answer question passage
+# beyond English function words: news boilerplate, and words a model uses about the task
+STOPWORDS = ENGLISH_STOPWORDS | frozenset(
+    """yes said says say according article articles report reported news answer question passage
     passages mention mentions mentioned""".split()
-)  # the last line: words a model uses about the task, not about the news
+)
 
 
 def content_terms(text: str) -> set[str]:

