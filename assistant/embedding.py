@@ -74,6 +74,9 @@ def load_session(threads: int):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    # Every batch has its own padded width; with the arena on, ONNX Runtime keeps a block per
+    # shape and an ingest's memory grows into gigabytes. Off, it costs no measurable speed here.
+    options.enable_cpu_mem_arena = False
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 

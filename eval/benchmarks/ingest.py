@@ -117,10 +117,10 @@ t0 = time.perf_counter()
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
 t1 = time.perf_counter()
-nd = Newsdesk(load_settings(home={home!r}))
+nd = Newsdesk(load_settings(home={home!r}, answerer="extractive"))
 nd.embedder.embed(["warm up"]); nd.store.count(); nd.retriever
 t2 = time.perf_counter()
-q = "What did Hungary commit to?"
+q = "What did Apple say about its Google Search deal in court?"
 p = nd.retrieve(q)
 t3 = time.perf_counter()
 nd.answerer.answer(q, p)
