@@ -146,6 +146,16 @@ def is_short_answer(sentence: str) -> bool:
     return bool(_SHORT_ANSWER.match(sentence.strip()))
 
 
+def required_support(claim: str, min_support: float) -> float:
+    """The support share a claim needs: ``min_support``, and at least two of its content terms.
+
+    With one matching word a two-word claim would reach 0.5; a small model's filler such as "The
+    passage is a continuation of the previous answer" passed that way on one shared stem.
+    """
+    terms = len(content_terms(claim))
+    return max(min_support, min(2, terms) / terms) if terms else 1.0
+
+
 @dataclass
 class VerifiedAnswer:
     text: str
@@ -167,6 +177,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     citations: list[Citation] = []
     by_span: dict[tuple[str, int, int], int] = {}
     kept: list[str] = []
+    kept_claims: list[str] = []
     dropped: list[str] = []
     repaired = 0
     lead = ""
@@ -174,22 +185,24 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
         if index == 0 and is_short_answer(sentence.text):
             lead = sentence.text
             continue
-        if looks_like_instruction(sentence.text):
+        seen_before = sentence.text.casefold() in (k.casefold() for k in kept_claims)
+        if looks_like_instruction(sentence.text) or seen_before:
             dropped.append(sentence.text)
             continue
+        needed = required_support(sentence.text, min_support)
         chosen: list[tuple[Passage, int, int]] = []
         markers = list(dict.fromkeys(sentence.markers))
         for n in markers:
             if 1 <= n <= len(passages):
                 start, end, score = best_span(sentence.text, passages[n - 1])
-                if score >= min_support:
+                if score >= needed:
                     chosen.append((passages[n - 1], start, end))
         changed = len(chosen) < len(markers)  # a marker out of range or not supporting
         if not chosen and passages:
             (start, end, score), passage = max(
                 ((best_span(sentence.text, p), p) for p in passages), key=lambda item: item[0][2]
             )
-            if score >= min_support:
+            if score >= needed:
                 chosen.append((passage, start, end))
                 changed = True
         if not chosen:
@@ -204,6 +217,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
                 citations.append(make_citation(by_span[key], passage, start, end))
             numbers.append(by_span[key])
         kept.append(attach_markers(sentence.text, list(dict.fromkeys(numbers))))
+        kept_claims.append(sentence.text)
     if lead and kept:
         kept.insert(0, lead)
     elif lead:

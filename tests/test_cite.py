@@ -112,3 +112,17 @@ def test_short_answer_lead_is_kept_only_before_a_supported_sentence():
 def test_a_sentence_about_the_task_has_nothing_to_support():
     verified = verify_and_cite(parse_markers("The answer to this question is mentioned in the passage [1]."), PASSAGES, MIN)
     assert verified.text == "" and verified.citations == []
+
+
+def test_filler_and_repeated_sentences_are_dropped():
+    from assistant.cite import MarkedSentence, required_support, verify_and_cite
+    from assistant.types import Passage
+
+    text = "\"Continuous support for Ukraine will make Russia realize that they cannot 'wait' before ending the war,\" he said."
+    passage = Passage("c1", "d1", text, 0, len(text), 1.0, title="NATO", source="ANTARA")
+    filler = MarkedSentence("The passage is a continuation of the previous answer.", (1,))
+    claim = MarkedSentence("Support for Ukraine will make Russia realize it cannot wait.", (1,))
+    assert required_support(filler.text, 0.5) == 1.0  # two content terms: both must be found
+    verified = verify_and_cite([filler, claim, claim, filler], [passage], 0.5)
+    assert verified.text == "Support for Ukraine will make Russia realize it cannot wait [1]."
+    assert verified.dropped_sentences == [filler.text, claim.text, filler.text]
