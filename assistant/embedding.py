@@ -95,7 +95,7 @@ class MiniLMEmbedding:
 
     model_name = "all-MiniLM-L6-v2-int8"
 
-    def __init__(self, threads: int = 2, embed_batch_size: int = 32):
+    def __init__(self, threads: int = 2, embed_batch_size: int = 8):
         self.threads = threads
         self.embed_batch_size = embed_batch_size
         self._lock = threading.Lock()

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
 
     # embedding and chunking
     embed_threads: int = Field(2, ge=1, description="ONNX Runtime intra-op threads.")
-    embed_batch_size: int = Field(32, ge=1, description="Texts per ONNX batch.")
+    embed_batch_size: int = Field(
+        8, ge=1, description="Texts per ONNX batch (length-sorted; 8 measured fastest here: 54.6 chunks/s vs 45.5 at 32)."
+    )
     chunk_tokens: int = Field(256, ge=32, le=256, description="Target chunk size in model tokens.")
     chunk_overlap_tokens: int = Field(32, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
     flush_chunks: int = Field(
