@@ -164,6 +164,14 @@ class VectorStore:
         return result["ids"][0], result["distances"][0]
 
     @store_errors
+    def embeddings(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """The stored embeddings of the given chunks, by id (ids not stored are left out)."""
+        if not chunk_ids:
+            return {}
+        got = self.collection.get(ids=list(chunk_ids), include=["embeddings"])
+        return {chunk_id: [float(x) for x in vector] for chunk_id, vector in zip(got["ids"], got["embeddings"])}
+
+    @store_errors
     def query(self, embedding: list[float], n: int, filters: Filters | None = None) -> list[Passage]:
         total = self.count()
         if total == 0:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import MHRAG, MHRAG_CORPUS, make_newsdesk, run_cli
 
-from assistant.retrieve import cover_subqueries, distinct_documents, documents_first, rrf_fuse, within
+from assistant.retrieve import (
+    cover_subqueries, distinct_documents, documents_first, feedback_embedding, keep_head, rrf_fuse, within,
+)
 from assistant.types import Filters, Passage
 
 DEV = MHRAG / "dev.jsonl"
@@ -36,6 +38,20 @@ def test_each_subquery_gets_its_best_document_to_the_top():
     fused = [passage(f"{d}#0") for d in "abcdef"]
     per_subquery = [[passage("a#0")], [passage("e#0"), passage("a#0")], [passage("a#0"), passage("f#0")]]
     assert chunk_ids(cover_subqueries(fused, per_subquery)) == ["a#0", "e#0", "f#0", "b#0", "c#0", "d#0"]
+
+
+def test_feedback_embedding_is_the_unit_rocchio_sum():
+    assert feedback_embedding([1.0, 0.0], [[0.0, 1.0], [0.0, 1.0]]) == pytest.approx([2 ** -0.5, 2 ** -0.5])
+    assert feedback_embedding([1.0, 0.0], [[0.0, 3.0], [0.0, 0.0]], beta=0.5) == pytest.approx([0.8, 0.6])
+    assert feedback_embedding([1.0, 0.0], []) is None
+    assert feedback_embedding([1.0, 0.0], [[-1.0, 0.0]]) is None  # cancels out: nothing to query with
+
+
+def test_keep_head_leaves_the_first_documents_in_place():
+    ranked = [passage("a#0"), passage("b#0"), passage("c#0"), passage("a#1"), passage("d#0")]
+    reranked = [passage("d#0"), passage("a#0"), passage("e#0"), passage("b#0"), passage("c#0")]
+    assert chunk_ids(keep_head(ranked, reranked, 2)) == ["a#0", "b#0", "d#0", "e#0", "c#0", "a#1"]
+    assert chunk_ids(keep_head(ranked, reranked, 0)) == chunk_ids(reranked)
 
 
 def test_within_filters():
@@ -82,8 +98,9 @@ def test_dev_set_regression_gate(mhrag_home):
     """The default pipeline on the 86 answerable dev questions, article level.
 
     Issue 3's targets are all-evidence@10 >= 0.92 and evidence recall@4 >= 0.88; the pipeline
-    measures 0.895 and 0.878 today, so the gate holds today's level (minus a hair of float slack)
-    while the targets stay open, and Hits@4 / MRR@10 at the issue's floors.
+    measures 0.919 (79 of 86) and 0.878 today, so the gate holds today's level less one question
+    (all-evidence 0.90, recall 0.87) while the targets stay open, and Hits@4 / MRR@10 at the
+    issue's floors.
     """
     from eval import metrics
     from eval.sets import load_question_set
@@ -99,5 +116,5 @@ def test_dev_set_regression_gate(mhrag_home):
         scores["recall@4"].append(metrics.evidence_recall(ranked, q.gold_docs, 4))
         scores["all_evidence@10"].append(metrics.all_evidence(ranked, q.gold_docs, 10))
     mean = {name: sum(values) / len(values) for name, values in scores.items()}
-    floors = {"hits@4": 0.97, "mrr@10": 0.90, "recall@4": 0.87, "all_evidence@10": 0.88}
+    floors = {"hits@4": 0.97, "mrr@10": 0.90, "recall@4": 0.87, "all_evidence@10": 0.90}
     assert all(mean[name] >= floor for name, floor in floors.items()), mean
