@@ -18,6 +18,7 @@ import gradio as gr
 
 from assistant.answer import AnswerError
 from assistant.app import Newsdesk
+from assistant.memory import release_free_heap
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Filters
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -79,6 +80,11 @@ HEAD = """
 </script>
 """
 
+ANSWERS_AT_ONCE = 4  # questions answered concurrently; more wait in Gradio's queue
+# Gradio's default pool of 40 threads lets every generator step land on another thread, and each
+# thread that runs the model grows its own malloc arena: memory crept up under load until the pool
+# was bounded (measured with eval/benchmarks/load.py).
+WORKER_THREADS = ANSWERS_AT_ONCE + 4
 SOURCES_PLACEHOLDER = '<p class="nd-meta">Sources appear here: each [n] in an answer points to its card.</p>'
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:@$])")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -283,10 +289,21 @@ def split_login(value: str, where: str) -> tuple[str, str]:
 
 @dataclass
 class Conversation:
-    """One browser session's conversation: what the answerer sees as history, and the cards shown."""
+    """One browser session's conversation: what the answerer sees as history, and the cards shown.
+
+    Only the newest ``KEPT_TURNS`` turns stay on the server, so a long chat (or many of them) cannot
+    grow the server's memory without bound; the chat transcript itself lives in the browser.
+    """
+
+    KEPT_TURNS = 20  # source groups shown; follow-up condensing reads only the last 4 pairs
 
     pairs: list[tuple[str, str]] = field(default_factory=list)
     groups: list[tuple[str, str]] = field(default_factory=list)  # (question, source cards) per answer
+    turns: int = 0  # answers given so far; numbers the cards, so it outlives the trimmed groups
+
+    def remember(self, question: str, reply: str, cards: str) -> None:
+        self.pairs = [*self.pairs, (question, reply)][-self.KEPT_TURNS :]
+        self.groups = [*self.groups, (question, cards)][-self.KEPT_TURNS :]
 
 
 def build_app(nd: Newsdesk) -> gr.Blocks:
@@ -304,10 +321,11 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             filters = make_filters(sources, since, until)
             for item in nd.ask_stream(message, list(conversation.pairs), filters=filters):
                 if isinstance(item, Answer):
-                    turn = len(conversation.groups) + 1
+                    conversation.turns += 1
+                    turn = conversation.turns
                     articles = {c.doc_id: getattr(nd.manifest.article(c.doc_id), "text", None) for c in item.citations}
-                    conversation.pairs.append((message, item.text))
-                    conversation.groups.append((message, source_cards(item, articles, turn)))
+                    conversation.remember(message, item.text, source_cards(item, articles, turn))
+                    release_free_heap()
                     chat[-1]["content"] = answer_markdown(item, turn) + "\n\n" + byline(item, filters)
                     yield chat, conversation, sources_panel(conversation.groups), gr.skip()
                 else:
@@ -401,10 +419,11 @@ def launch(nd: Newsdesk, block: bool = True) -> gr.Blocks:
         log.warning("the chat is reachable from the network on %s without a login; set NEWSDESK_AUTH", nd.settings.host)
     page = build_app(nd)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    page.queue(default_concurrency_limit=4).launch(
+    page.queue(default_concurrency_limit=ANSWERS_AT_ONCE).launch(
         server_name=nd.settings.host, server_port=nd.settings.port, theme=theme, css=CSS, head=HEAD,
         auth=users, auth_message="Newsdesk: sign in" if users else None,
         max_file_size=nd.settings.upload_max_mb * 2**20,
         prevent_thread_lock=not block, show_error=False, quiet=not block, ssr_mode=False,
+        max_threads=WORKER_THREADS,
     )
     return page

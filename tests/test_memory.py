@@ -1,0 +1,55 @@
+"""Bounded server memory: per-session state is capped, freed heap is handed back, and the load
+benchmark's memory figures are computed correctly."""
+
+from __future__ import annotations
+
+import ctypes.util
+
+import pytest
+
+from assistant import memory
+from assistant.ui import Conversation, card_id
+from eval.benchmarks.load import slope_per_minute, sparkline
+
+
+def test_conversation_keeps_only_the_newest_turns_but_keeps_counting():
+    conversation = Conversation()
+    for turn in range(1, Conversation.KEPT_TURNS + 6):
+        conversation.turns += 1
+        conversation.remember(f"q{turn}", f"a{turn}", f'<div id="{card_id(turn, 1)}"></div>')
+    assert conversation.turns == Conversation.KEPT_TURNS + 5
+    assert len(conversation.pairs) == len(conversation.groups) == Conversation.KEPT_TURNS
+    assert conversation.pairs[0] == ("q6", "a6") and conversation.pairs[-1][0] == f"q{Conversation.KEPT_TURNS + 5}"
+    assert card_id(Conversation.KEPT_TURNS + 5, 1) in conversation.groups[-1][1]
+
+
+def test_conversations_do_not_share_lists():
+    first, second = Conversation(), Conversation()
+    first.remember("q", "a", "cards")
+    assert second.pairs == [] and second.groups == []
+
+
+@pytest.mark.skipif(memory._malloc_trim is None, reason="C library without malloc_trim")
+def test_heap_trim_runs_at_most_once_per_interval():
+    start = 1e9  # far from any real monotonic clock value another test may have used
+    assert memory.release_free_heap(now=start) is True
+    assert memory.release_free_heap(now=start + memory.MIN_INTERVAL_S / 2) is False
+    assert memory.release_free_heap(now=start + memory.MIN_INTERVAL_S) is True
+
+
+def test_heap_trim_is_available_on_glibc():
+    if ctypes.util.find_library("c") and "libc.so" in ctypes.util.find_library("c"):
+        assert memory._malloc_trim is not None
+
+
+def test_slope_is_mib_per_minute_and_zero_for_flat_or_too_few_samples():
+    assert slope_per_minute([(t, 100 + 0.5 * t) for t in range(30)]) == pytest.approx(30.0)
+    assert slope_per_minute([(t, 400.0) for t in range(30)]) == 0.0
+    assert slope_per_minute([(0.0, 400.0)]) == 0.0
+
+
+def test_sparkline_scales_between_low_and_high_and_buckets_long_runs():
+    assert sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
+    assert sparkline([5, 5, 5]) == "▁▁▁"
+    assert len(sparkline(list(range(600)), width=60)) == 60
+    assert sparkline([]) == ""
