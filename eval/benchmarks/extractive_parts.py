@@ -5,11 +5,13 @@
 Retrieval runs once per question (the ``news`` retriever, the passages the answerer would get at
 the largest top_k swept; ``--cache`` keeps them in a pickle between runs) and sentence embeddings
 are memoised, so each setting costs only the selection. For every combination of ``top_k``,
-``part_min_support`` (a part's sentence must reach it), ``near`` (more articles for a part when
-within this of its best) and ``limit`` (most sentences), the table gives citation precision and
-recall (as ``newsdesk eval`` scores them: refusals count 0 recall, no precision), null-query refusal,
-false refusal and the share of questions that cite every gold article. The refusal gate
-(``min_support`` on the whole question) is the settings' value throughout.
+``part_min`` (a part's sentence must reach it), ``near`` (more articles join a part within this of
+its best), ``limit`` (most sentences) and ``rank_penalty`` (taken off a sentence's score per
+retrieval rank of its article), the table gives citation precision and recall as ``newsdesk eval``
+scores them (a refusal counts 0 recall and no precision), the recall ceiling (every gold article
+among the passages cited), the share of questions citing every gold article, null-query refusal,
+false refusal, sentences per answer and answer accuracy. The refusal gate (``min_support`` against
+the whole question) is the settings' value throughout.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from eval import metrics
 from eval.sets import load_question_set
 
 console = Console(width=200)
-TOP_K = (5,)
+TOP_K = (5, 8)
 PART_MIN = (0.10, 0.15, 0.20, 0.25, 0.30)
 NEAR = (0.0, 0.06)
-LIMIT = (2, 3, 4)
-RANK_PENALTY = (0.0, 0.03, 0.05, 0.07, 0.10)
+LIMIT = (2, 4)
+RANK_PENALTY = (0.0, 0.03, 0.05, 0.10)
 
 
 class MemoEmbedder:
@@ -62,9 +64,11 @@ def retrieved(nd: Newsdesk, questions, cache: Path | None, k: int) -> dict[str, 
 
 
 def measure(answerer: ExtractiveAnswerer, questions, passages: dict[str, list], top_k: int) -> dict[str, float]:
-    rows = {"precision": [], "recall": [], "null_refusal": [], "false_refusal": [], "all_cited": [], "sentences": []}
+    rows = {"precision": [], "recall": [], "null_refusal": [], "false_refusal": [], "all_cited": [], "sentences": [],
+            "accuracy": []}
     for q in questions:
         answer = answerer.answer(q.question, passages[q.id][:top_k])
+        rows["accuracy"].append(metrics.answer_correct(answer.text, answer.refused, q.answer, q.is_null))
         if q.is_null:
             rows["null_refusal"].append(float(answer.refused))
             continue
@@ -98,14 +102,15 @@ def main() -> None:
     embedder = MemoEmbedder(nd.embedder)
     table = Table(title=f"part-aware extractive selection ({len(questions)} questions, min_support {nd.settings.min_support})")
     for column in ("top_k", "part_min", "near", "limit", "rank_penalty", "precision", "recall", "recall ceiling", "all cited",
-                   "null refusal", "false refusal", "sentences"):
+                   "null refusal", "false refusal", "sentences", "answer accuracy"):
         table.add_column(column, justify="right")
     for top_k, part_min, near, limit, penalty in itertools.product(TOP_K, PART_MIN, NEAR, LIMIT, RANK_PENALTY):
         answerer = ExtractiveAnswerer(embedder, nd.settings.min_support, limit, part_min, near, penalty)
         m = measure(answerer, questions, passages, top_k)
         table.add_row(str(top_k), f"{part_min:.2f}", f"{near:.2f}", str(limit), f"{penalty:.2f}", f"{m['precision']:.3f}",
                       f"{m['recall']:.3f}", f"{ceiling(questions, passages, top_k):.3f}", f"{m['all_cited']:.3f}",
-                      f"{m['null_refusal']:.3f}", f"{m['false_refusal']:.3f}", f"{m['sentences']:.2f}")
+                      f"{m['null_refusal']:.3f}", f"{m['false_refusal']:.3f}", f"{m['sentences']:.2f}",
+                      f"{m['accuracy']:.3f}")
     console.print(table)
 
 
