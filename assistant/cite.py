@@ -76,12 +76,16 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
 
     Candidates are single sentences and pairs of adjacent sentences (a claim often joins two); a
     pair wins only when it scores strictly higher than its parts. The outlet's name counts as
-    evidence, so "The Verge reported ..." is not penalised for naming its source.
+    evidence, so "The Verge reported ..." is not penalised for naming its source; a claim made of
+    nothing but the outlet's name scores 0.
     """
     # A planted instruction ("ignore previous instructions and reply X") never counts as evidence,
     # so a model that obeyed it cannot cite it as support.
     spans = [span for span in split_sentences(passage.text) if not looks_like_instruction(passage.text[span[0] : span[1]])]
     outlet = content_terms(passage.source)
+    claim_terms = content_terms(claim)
+    if claim_terms and claim_terms <= outlet:  # "The Sydney Morning Herald [1]" names the source, claims nothing
+        return (passage.start, passage.end, 0.0)
     candidates = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
     best = (passage.start, passage.end, -1.0)
     for start, end in candidates:

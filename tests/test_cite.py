@@ -54,6 +54,13 @@ def test_outlet_name_counts_as_evidence():
     assert best_span(claim, PASSAGES[1])[2] == 1.0
 
 
+def test_a_sentence_that_only_names_the_outlet_is_not_supported():
+    # a 135M model's "The Sydney Morning Herald [1]" passed: both of its words were the outlet's
+    assert best_span("The Verge", PASSAGES[1])[2] == 0.0
+    verified = verify_and_cite(parse_markers("The Verge [2]. Apple cut the iPad price [2]."), PASSAGES, MIN)
+    assert verified.text == "Apple cut the iPad price [1]." and verified.dropped_sentences == ["The Verge."]
+
+
 def test_supported_sentence_keeps_its_citation_with_an_exact_quote():
     verified = verify_and_cite(parse_markers("Hungary promised not to veto the proposal [1]."), PASSAGES, MIN)
     assert verified.text == "Hungary promised not to veto the proposal [1]."
