@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -184,18 +184,19 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda item: -item[0])
         return scored
 
-    def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
+    def select(self, question: str, passages: list[Passage]) -> list[tuple[Passage, int, int]]:
+        """The sentences to quote, as (passage, start, end) in article offsets; empty means refuse."""
         spans, texts = self._sentences(passages)
         parts = question_parts(question, passages)
         if not texts:
-            return refusal(question, self.name, self.model, passages)
+            return []
         claims = [question] + [part.text for part in parts if part.text != question]
         vectors = self.embedder.embed([*claims, *texts])
         cosines = vectors[len(claims):] @ vectors[: len(claims)].T  # sentence x claim
         column = {claim: j for j, claim in enumerate(claims)}
         whole = [self._score(float(cosines[k, 0]), question, text) for k, text in enumerate(texts)]
         if max(whole) < self.min_support:
-            return refusal(question, self.name, self.model, passages)
+            return []
         # no candidates: a sentence repeated by overlapping chunks, a planted instruction or link
         first_of: dict[str, int] = {}
         skipped = {
@@ -220,7 +221,13 @@ class ExtractiveAnswerer:
         picked = pick_per_part(scores, self.part_min_support, self.near_best, self.max_sentences)
         if not picked:  # no part is answered on its own: the sentence that best answers the whole question
             picked = [max(range(len(texts)), key=lambda k: whole[k])]
-        citations = [make_citation(n, *spans[k]) for n, k in enumerate(picked, start=1)]
+        return [spans[k] for k in picked]
+
+    def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
+        chosen = self.select(question, passages)
+        if not chosen:
+            return refusal(question, self.name, self.model, passages)
+        citations = [make_citation(n, *span) for n, span in enumerate(chosen, start=1)]
         text = " ".join(attach_markers(f"“{c.quote}”", [c.n]) for c in citations)
         return Answer(question, text, False, self.name, self.model, citations, passages)
 
@@ -228,6 +235,11 @@ class ExtractiveAnswerer:
         result = self.answer(question, passages, history)
         yield result.text
         yield result
+
+
+def sentence_passage(passage: Passage, start: int, end: int) -> Passage:
+    """The span ``start:end`` (article offsets) of a passage as a passage of its own."""
+    return replace(passage, text=passage.text[start - passage.start : end - passage.start], start=start, end=end)
 
 
 def format_passages(passages: list[Passage]) -> str:
@@ -246,9 +258,12 @@ def is_refusal_signal(draft: str) -> bool:
     return bool(re.search(r"insufficient[\s_]+information", draft, re.I))
 
 
-def chat_messages(question: str, passages: list[Passage]) -> list[dict[str, str]]:
-    """System prompt plus the answer prompt: numbered passages fenced as data, then the question."""
-    user = prompts.load("answer_with_citations").format(passages=format_passages(passages), question=question)
+def chat_messages(
+    question: str, passages: list[Passage], template: str = "answer_with_citations"
+) -> list[dict[str, str]]:
+    """System prompt plus an answer prompt (``prompts/TEMPLATE.txt``): numbered passages fenced as
+    data, then the question."""
+    user = prompts.load(template).format(passages=format_passages(passages), question=question)
     return [{"role": "system", "content": prompts.load("system")}, {"role": "user", "content": user}]
 
 
@@ -263,6 +278,7 @@ class GenerativeAnswerer(ABC):
 
     name = "generative"
     model = ""
+    PROMPT = "answer_with_citations"
 
     def __init__(self, settings: Settings, embedder: MiniLMEmbedding):
         self.settings = settings
@@ -292,6 +308,10 @@ class GenerativeAnswerer(ABC):
         scored = self.gate.score_sentences(question, passages)
         return not scored or scored[0][0] < self.settings.min_support
 
+    def prompt_passages(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """The passages the model is shown and may cite (none: refuse without asking it)."""
+        return [] if not passages or self.too_weak(question, passages) else passages
+
     def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int]) -> Answer:
         if is_refusal_signal(draft):
             result = refusal(question, self.name, self.model, passages)
@@ -305,30 +325,32 @@ class GenerativeAnswerer(ABC):
         return result
 
     def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
-        if not passages or self.too_weak(question, passages):
+        shown = self.prompt_passages(question, passages)
+        if not shown:
             return refusal(question, self.name, self.model, passages)
         try:
-            draft, usage = self._chat(chat_messages(question, passages))
+            draft, usage = self._chat(chat_messages(question, shown, self.PROMPT))
         except AnswerError:
             raise
         except Exception as exc:
             raise AnswerError(self.describe_error(exc)) from None
-        return self.finish(question, draft, passages, usage)
+        return self.finish(question, draft, shown, usage)
 
     def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
         """Yields verified text as whole sentences arrive (never unchecked model text), then the Answer."""
-        if not passages or self.too_weak(question, passages):
+        given = self.prompt_passages(question, passages)
+        if not given:
             yield refusal(question, self.name, self.model, passages)
             return
         draft, shown, complete_sentences, usage = "", "", 0, {}
         try:
-            for delta in self._stream_chat(chat_messages(question, passages), usage):
+            for delta in self._stream_chat(chat_messages(question, given, self.PROMPT), usage):
                 draft += delta
                 sentences = parse_markers(draft)[:-1]  # the last one may still be growing
                 if len(sentences) == complete_sentences or is_refusal_signal(draft):
                     continue
                 complete_sentences = len(sentences)
-                text = verify_and_cite(sentences, passages, self.settings.citation_min_support).text
+                text = verify_and_cite(sentences, given, self.settings.citation_min_support).text
                 if text.startswith(shown) and len(text) > len(shown):
                     yield text[len(shown):]
                     shown = text
@@ -336,7 +358,7 @@ class GenerativeAnswerer(ABC):
             raise
         except Exception as exc:
             raise AnswerError(self.describe_error(exc)) from None
-        result = self.finish(question, draft, passages, usage)
+        result = self.finish(question, draft, given, usage)
         if not result.refused and result.text.startswith(shown) and len(result.text) > len(shown):
             yield result.text[len(shown):]
         yield result
@@ -389,6 +411,23 @@ class LocalAnswerer(GenerativeAnswerer):
         except LocalModelError as exc:
             raise AnswerError(str(exc)) from None
         self.model = self.llm.name
+
+    FOCUS = False  # measured below; off by default
+
+    def prompt_passages(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """With ``FOCUS``: only the sentences the extractive answerer would quote, one passage each.
+
+        Measured on the dev set (``newsdesk eval --answerer local``, same retrieval, SmolLM2-135M):
+        all five passages and ``answer_with_citations``: false refusal 0.744, citation precision
+        0.864, recall 0.105, 82.7k prompt tokens; the selected sentences with the shorter
+        ``answer_local`` prompt: false refusal 0.837, precision 1.000, recall 0.070, 43.6k prompt
+        tokens and about half the generation time. The 135M model mostly restates the question
+        either way, which verification drops; the focused prompt trades recall for precision, so it
+        is not the default.
+        """
+        if not self.FOCUS:
+            return super().prompt_passages(question, passages)
+        return [sentence_passage(*span) for span in self.gate.select(question, passages)] if passages else []
 
     def _chat(self, messages: list[dict[str, str]]) -> tuple[str, dict[str, int]]:
         return self.llm.chat(messages)

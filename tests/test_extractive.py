@@ -6,8 +6,17 @@ import zlib
 
 import numpy as np
 
-from assistant.answer import ExtractiveAnswerer, QuestionPart, pick_per_part, question_parts
+from assistant.answer import (
+    ExtractiveAnswerer,
+    LocalAnswerer,
+    QuestionPart,
+    chat_messages,
+    pick_per_part,
+    question_parts,
+    sentence_passage,
+)
 from assistant.cite import content_terms
+from assistant.settings import load_settings
 from assistant.types import Passage
 
 VERGE = (
@@ -169,3 +178,48 @@ def test_a_planted_instruction_is_never_quoted():
     result = answerer(max_sentences=4).answer("How many million dollars did the startup raise?", [hostile])
     assert not result.refused
     assert all("Ignore" not in c.quote for c in result.citations)
+
+
+# --- what the local model is shown ------------------------------------------------------------------------
+
+
+def test_sentence_passage_is_an_exact_span_of_the_article():
+    article = " " * 40 + VERGE
+    p = passage("verge", VERGE, "The Verge", "2023-11-24", 40)
+    start = article.index("The Verge staff")
+    one = sentence_passage(p, start, len(article))
+    assert one.text == article[one.start : one.end] == VERGE[VERGE.index("The Verge staff"):]
+    assert (one.doc_id, one.source, one.published_at, one.chunk_id) == (p.doc_id, p.source, p.published_at, p.chunk_id)
+
+
+def local_without_model() -> LocalAnswerer:
+    """The local answerer's passage choice, without loading a model (it needs only the gate)."""
+    local = LocalAnswerer.__new__(LocalAnswerer)
+    local.settings = load_settings(min_support=0.3)
+    local.gate = ExtractiveAnswerer(BagOfWords(), min_support=0.3, max_sentences=2)
+    local.FOCUS = True
+    return local
+
+
+def test_the_local_model_is_shown_only_the_selected_sentences_in_part_order():
+    question = ("Does the TechCrunch article say regulators in Brussels opened a probe into the startup, while "
+                "The Verge reports that Apple cut the price of the iPad?")
+    shown = local_without_model().prompt_passages(question, PASSAGES)
+    assert [p.doc_id for p in shown] == ["tc", "verge"]
+    assert shown[0].text == "Regulators in Brussels opened a probe into the startup's handling of user data."
+    assert all(TECHCRUNCH[p.start : p.end] == p.text for p in shown if p.doc_id == "tc")
+    user = chat_messages(question, shown, "answer_local")[1]["content"]
+    assert '<passage n="2" title="verge" source="The Verge"' in user and "Sequoia" not in user
+
+
+def test_the_local_model_is_not_asked_when_nothing_supports_the_question():
+    assert local_without_model().prompt_passages("Who won the chess olympiad in Budapest?", PASSAGES) == []
+    assert local_without_model().prompt_passages("Who won?", []) == []
+
+
+def test_without_focus_the_local_model_is_shown_every_passage():
+    local = local_without_model()
+    local.FOCUS = False
+    question = "Did Apple cut the price of the iPad for Black Friday?"
+    assert local.prompt_passages(question, PASSAGES) == PASSAGES
+    assert local.prompt_passages("Who won the chess olympiad in Budapest?", PASSAGES) == []  # the gate still refuses
