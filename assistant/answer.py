@@ -412,10 +412,12 @@ class LocalAnswerer(GenerativeAnswerer):
             raise AnswerError(str(exc)) from None
         self.model = self.llm.name
 
-    FOCUS = False  # measured below; off by default
+    @property
+    def PROMPT(self) -> str:  # noqa: N802  (overrides the class constant of GenerativeAnswerer)
+        return "answer_local" if self.settings.local_prompt == "focused" else "answer_with_citations"
 
     def prompt_passages(self, question: str, passages: list[Passage]) -> list[Passage]:
-        """With ``FOCUS``: only the sentences the extractive answerer would quote, one passage each.
+        """With ``local_prompt = "focused"``: only the sentences the extractive answerer would quote.
 
         Measured on the dev set (``newsdesk eval --answerer local``, same retrieval, SmolLM2-135M):
         all five passages and ``answer_with_citations``: false refusal 0.744, citation precision
@@ -425,7 +427,7 @@ class LocalAnswerer(GenerativeAnswerer):
         either way, which verification drops; the focused prompt trades recall for precision, so it
         is not the default.
         """
-        if not self.FOCUS:
+        if self.settings.local_prompt != "focused":
             return super().prompt_passages(question, passages)
         return [sentence_passage(*span) for span in self.gate.select(question, passages)] if passages else []
 

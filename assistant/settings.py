@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     )
     local_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
     local_context: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
+    local_prompt: Literal["passages", "focused"] = Field(
+        "passages",
+        description="What the local model is shown: the retrieved passages, or only the sentences the extractive "
+        "answerer would quote, with the shorter prompts/answer_local.txt (fewer tokens, higher precision, more refusals).",
+    )
 
     # chat
     upload_max_mb: int = Field(20, ge=1, le=1024, description="Largest file the chat page accepts for upload (MiB).")
