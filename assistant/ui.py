@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,6 +86,10 @@ ANSWERS_AT_ONCE = 4  # questions answered concurrently; more wait in Gradio's qu
 # thread that runs the model grows its own malloc arena: memory crept up under load until the pool
 # was bounded (measured with eval/benchmarks/load.py).
 WORKER_THREADS = ANSWERS_AT_ONCE + 4
+# Gradio keeps timing records of the last 10,000 events for its monitoring page and rebuilds a
+# pandas table of all of them after every event: memory and time per answer grew with the event
+# count. Newsdesk does not use that page, so it keeps few (an operator's own setting wins).
+GRADIO_EVENT_RECORDS = "100"
 SOURCES_PLACEHOLDER = '<p class="nd-meta">Sources appear here: each [n] in an answer points to its card.</p>'
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:@$])")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -308,14 +313,17 @@ class Conversation:
 
 def build_app(nd: Newsdesk) -> gr.Blocks:
     def respond(message, chat, conversation, sources, since, until):
+        # Every yield sets every output: Gradio 6 adds two blocks to the session's config for each
+        # event that returns gr.skip(), which grew the server's memory by every answer.
         chat = list(chat or [])
         conversation = conversation or Conversation()
+        panel = sources_panel(conversation.groups)
         message = (message or "").strip()
         if not message:
-            yield chat, conversation, gr.skip(), gr.skip()
+            yield chat, conversation, panel
             return
         chat += [{"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": "…"}]
-        yield chat, conversation, gr.skip(), ""
+        yield chat, conversation, panel
         streamed = ""
         try:
             filters = make_filters(sources, since, until)
@@ -327,19 +335,19 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                     conversation.remember(message, item.text, source_cards(item, articles, turn))
                     release_free_heap()
                     chat[-1]["content"] = answer_markdown(item, turn) + "\n\n" + byline(item, filters)
-                    yield chat, conversation, sources_panel(conversation.groups), gr.skip()
+                    yield chat, conversation, sources_panel(conversation.groups)
                 else:
                     streamed += item
                     chat[-1]["content"] = escape_markdown(streamed)
-                    yield chat, conversation, gr.skip(), gr.skip()
+                    yield chat, conversation, panel
         except (AnswerError, StoreError, ValueError) as exc:
             chat[-1]["content"] = f'<span class="nd-error">{escape_markdown(f"Sorry, I could not answer: {exc}")}</span>'
-            yield chat, conversation, gr.skip(), gr.skip()
+            yield chat, conversation, panel
         except Exception as exc:  # the page must keep working; the details go to the server log
             log.exception("answering %r failed", message)
             text = f"Sorry, something went wrong while answering ({type(exc).__name__}); the server log has the details."
             chat[-1]["content"] = f'<span class="nd-error">{escape_markdown(text)}</span>'
-            yield chat, conversation, gr.skip(), gr.skip()
+            yield chat, conversation, panel
 
     def new_conversation():
         return [], Conversation(), SOURCES_PLACEHOLDER, ""
@@ -399,9 +407,12 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             results = gr.HTML(elem_id="nd-upload-results", js_on_load=None)
 
         ask_inputs = [question, chatbot, conversation, outlets, since, until]
-        ask_outputs = [chatbot, conversation, sources, question]
+        ask_outputs = [chatbot, conversation, sources]
         ask_button.click(respond, ask_inputs, ask_outputs, api_name="ask")
         question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
+        # Clearing the box in the browser, after the question was taken: no server round trip
+        for trigger in (ask_button.click, question.submit):
+            trigger(None, None, question, js="() => ''", api_visibility="private")
         clear.click(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
         chatbot.clear(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
         files.upload(upload, files, [results, archive, outlets, files], api_visibility="private", concurrency_limit=1)
@@ -417,6 +428,7 @@ def launch(nd: Newsdesk, block: bool = True) -> gr.Blocks:
     users = auth_users(nd.settings)
     if nd.settings.host not in ("127.0.0.1", "localhost", "::1") and not users:
         log.warning("the chat is reachable from the network on %s without a login; set NEWSDESK_AUTH", nd.settings.host)
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", GRADIO_EVENT_RECORDS)
     page = build_app(nd)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     page.queue(default_concurrency_limit=ANSWERS_AT_ONCE).launch(

@@ -53,3 +53,25 @@ def test_sparkline_scales_between_low_and_high_and_buckets_long_runs():
     assert sparkline([5, 5, 5]) == "▁▁▁"
     assert len(sparkline(list(range(600)), width=60)) == 60
     assert sparkline([]) == ""
+
+
+def test_answers_do_not_grow_the_sessions_page_state(seed_home):
+    """Gradio 6 adds blocks to a session's config for every event that returns ``gr.skip()``;
+    the answer stream must never do that, or each answer grows the server's memory."""
+    from gradio_client import Client
+
+    from assistant.ui import launch
+    from conftest import make_newsdesk
+    from ui_server import free_port
+
+    page = launch(make_newsdesk(seed_home, port=free_port(), answerer="extractive"), block=False)
+    try:
+        client = Client(page.local_url, verbose=False)
+        sizes = []
+        for _ in range(3):
+            chat, _cards = client.predict("What did Hungary commit to?", [], [], None, None, api_name="/ask")
+            assert "nd-marker" in chat[-1]["content"]
+            sizes.append(sum(len(state.blocks_config.blocks) for state in page.state_holder.session_data.values()))
+        assert sizes[0] == sizes[-1], sizes
+    finally:
+        page.close()

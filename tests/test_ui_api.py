@@ -72,7 +72,7 @@ def llm_page(home, llm):
 
 
 def ask(client: Client, question: str, chat=(), sources=(), since=None, until=None):
-    chat, cards, _ = client.predict(question, list(chat), list(sources), since, until, api_name="/ask")
+    chat, cards = client.predict(question, list(chat), list(sources), since, until, api_name="/ask")
     return chat, cards
 
 

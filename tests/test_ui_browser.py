@@ -117,6 +117,7 @@ class Page:
         self.page.fill("#nd-question textarea", question)
         self.page.click("#nd-ask")
         self.page.wait_for_function("n => document.querySelectorAll('#nd-chat .nd-by').length > n", arg=answered)
+        assert self.page.input_value("#nd-question textarea") == "", "the question box is cleared once asked"
         return self.page.locator('#nd-chat [data-testid="bot"]').last.inner_text()
 
     def events(self) -> list[str]:

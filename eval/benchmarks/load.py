@@ -92,7 +92,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 120) -> Non
 
 def ask(client, question: str) -> tuple[float, str]:
     started = time.perf_counter()
-    chat, _cards, _ = client.predict(question, [], [], None, None, api_name="/ask")
+    chat, _cards = client.predict(question, [], [], None, None, api_name="/ask")
     return time.perf_counter() - started, str(chat[-1]["content"])
 
 
