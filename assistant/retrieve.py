@@ -16,6 +16,7 @@ Every strategy honours the user's ``Filters`` (outlets, since, until).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -25,7 +26,9 @@ from assistant.embedding import MiniLMEmbedding
 from assistant.query import ParsedQuery, parse_query
 from assistant.types import Filters, Passage
 from ingest.keyword_index import KeywordIndex
-from ingest.store import VectorStore
+from ingest.store import StoreError, VectorStore
+
+log = logging.getLogger("newsdesk.retrieve")
 
 RRF_K = 20  # sharper than the usual 60: a list's first few ranks should dominate its tail
 FUSION_DEPTH = 50  # candidates taken from each whole-question list before fusing
@@ -199,7 +202,14 @@ class NewsRetriever:
         leaders = [p.chunk_id for p in ranked[:FEEDBACK_DOCS] if p.doc_id]
         if embedding is None or not leaders:
             return ranked
-        stored = self.store.embeddings(leaders)
+        try:
+            stored = self.store.embeddings(leaders)
+        except StoreError as exc:
+            # Feedback only refines the tail; a store that cannot hand back stored vectors (an
+            # embedded Chroma has failed "Error finding id" on chunks just re-added by a repair)
+            # must not cost the user the answer.
+            log.warning("retrieval feedback skipped: %s", exc)
+            return ranked
         feedback = feedback_embedding(embedding, [stored[c] for c in leaders if c in stored])
         if feedback is None:
             return ranked

@@ -90,6 +90,17 @@ WORKER_THREADS = ANSWERS_AT_ONCE + 4
 # pandas table of all of them after every event: memory and time per answer grew with the event
 # count. Newsdesk does not use that page, so it keeps few (an operator's own setting wins).
 GRADIO_EVENT_RECORDS = "100"
+# Runs in the browser before each question is sent: the inputs pass through unchanged (so the
+# question is taken first), then the box is emptied. No server round trip, and no gr.skip().
+CLEAR_QUESTION_JS = """
+(...inputs) => {
+  setTimeout(() => {
+    const box = document.querySelector("#nd-question textarea");
+    if (box) { box.value = ""; box.dispatchEvent(new Event("input", { bubbles: true })); }
+  }, 0);
+  return inputs;
+}
+"""
 SOURCES_PLACEHOLDER = '<p class="nd-meta">Sources appear here: each [n] in an answer points to its card.</p>'
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:@$])")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -408,11 +419,8 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
 
         ask_inputs = [question, chatbot, conversation, outlets, since, until]
         ask_outputs = [chatbot, conversation, sources]
-        ask_button.click(respond, ask_inputs, ask_outputs, api_name="ask")
-        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
-        # Clearing the box in the browser, after the question was taken: no server round trip
-        for trigger in (ask_button.click, question.submit):
-            trigger(None, None, question, js="() => ''", api_visibility="private")
+        ask_button.click(respond, ask_inputs, ask_outputs, api_name="ask", js=CLEAR_QUESTION_JS)
+        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private", js=CLEAR_QUESTION_JS)
         clear.click(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
         chatbot.clear(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
         files.upload(upload, files, [results, archive, outlets, files], api_visibility="private", concurrency_limit=1)
