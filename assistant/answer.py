@@ -278,7 +278,7 @@ class GenerativeAnswerer(ABC):
 
     name = "generative"
     model = ""
-    PROMPT = "answer_with_citations"
+    prompt_template = "answer_with_citations"  # prompts/NAME.txt
 
     def __init__(self, settings: Settings, embedder: MiniLMEmbedding):
         self.settings = settings
@@ -329,7 +329,7 @@ class GenerativeAnswerer(ABC):
         if not shown:
             return refusal(question, self.name, self.model, passages)
         try:
-            draft, usage = self._chat(chat_messages(question, shown, self.PROMPT))
+            draft, usage = self._chat(chat_messages(question, shown, self.prompt_template))
         except AnswerError:
             raise
         except Exception as exc:
@@ -344,7 +344,7 @@ class GenerativeAnswerer(ABC):
             return
         draft, shown, complete_sentences, usage = "", "", 0, {}
         try:
-            for delta in self._stream_chat(chat_messages(question, given, self.PROMPT), usage):
+            for delta in self._stream_chat(chat_messages(question, given, self.prompt_template), usage):
                 draft += delta
                 sentences = parse_markers(draft)[:-1]  # the last one may still be growing
                 if len(sentences) == complete_sentences or is_refusal_signal(draft):
@@ -413,7 +413,7 @@ class LocalAnswerer(GenerativeAnswerer):
         self.model = self.llm.name
 
     @property
-    def PROMPT(self) -> str:  # noqa: N802  (overrides the class constant of GenerativeAnswerer)
+    def prompt_template(self) -> str:
         return "answer_local" if self.settings.local_prompt == "focused" else "answer_with_citations"
 
     def prompt_passages(self, question: str, passages: list[Passage]) -> list[Passage]:

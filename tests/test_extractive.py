@@ -208,8 +208,8 @@ def test_the_local_model_is_shown_only_the_selected_sentences_in_part_order():
     assert shown[0].text == "Regulators in Brussels opened a probe into the startup's handling of user data."
     assert all(TECHCRUNCH[p.start : p.end] == p.text for p in shown if p.doc_id == "tc")
     local = local_without_model()
-    assert local.PROMPT == "answer_local"
-    user = chat_messages(question, shown, local.PROMPT)[1]["content"]
+    assert local.prompt_template == "answer_local"
+    user = chat_messages(question, shown, local.prompt_template)[1]["content"]
     assert '<passage n="2" title="verge" source="The Verge"' in user and "Sequoia" not in user
 
 
@@ -221,7 +221,7 @@ def test_the_local_model_is_not_asked_when_nothing_supports_the_question():
 def test_without_focus_the_local_model_is_shown_every_passage():
     local = local_without_model()
     local.settings = load_settings(min_support=0.3, local_prompt="passages")
-    assert local.PROMPT == "answer_with_citations"
+    assert local.prompt_template == "answer_with_citations"
     question = "Did Apple cut the price of the iPad for Black Friday?"
     assert local.prompt_passages(question, PASSAGES) == PASSAGES
     assert local.prompt_passages("Who won the chess olympiad in Budapest?", PASSAGES) == []  # the gate still refuses
