@@ -25,6 +25,7 @@ from assistant.cite import (
 from assistant.embedding import MiniLMEmbedding
 from assistant.query import parse_query
 from assistant.settings import Settings
+from assistant.short_answer import short_answer
 from assistant.types import Answer, Passage
 from ingest.chunking import split_sentences
 
@@ -145,7 +146,8 @@ class ExtractiveAnswerer:
     ``RANK_PENALTY`` per retrieval rank of its article, and must reach ``PART_MIN_SUPPORT``; more
     articles join when within ``NEAR_BEST`` of a part's best, up to ``max_sentences``. The values
     were chosen on the dev set with ``python -m eval.benchmarks.extractive_parts`` (the sweep is in
-    the README).
+    the README). A question that asks for a name gets the name its quotes write in front
+    (``assistant.short_answer``); a Yes/No is never put in front, since quotes cannot verify one.
     """
 
     name = "extractive"
@@ -229,6 +231,9 @@ class ExtractiveAnswerer:
             return refusal(question, self.name, self.model, passages)
         citations = [make_citation(n, *span) for n, span in enumerate(chosen, start=1)]
         text = " ".join(attach_markers(f"“{c.quote}”", [c.n]) for c in citations)
+        if lead := short_answer(question, passages, [c.quote for c in citations]):
+            name, quoting = lead
+            text = attach_markers(f"{name}.", [citations[i].n for i in quoting]) + " " + text
         return Answer(question, text, False, self.name, self.model, citations, passages)
 
     def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
