@@ -277,7 +277,8 @@ class GenerativeAnswerer(ABC):
 
     Before the model is asked, retrieval that is too weak (no retrieved sentence reaches
     ``min_support``, the extractive answerer's measured refusal threshold) is a refusal. After
-    it answers, every sentence is checked against its cited passages (``verify_and_cite``).
+    it answers, every sentence is checked against its cited passages (``verify_and_cite``); when
+    none survives, the extractive answerer's quotes stand in (``Settings.unverified_draft``).
     Subclasses provide ``_chat`` and ``_stream_chat``.
     """
 
@@ -324,10 +325,22 @@ class GenerativeAnswerer(ABC):
             verified = verify_and_cite(parse_markers(draft), passages, self.settings.citation_min_support)
             if verified.citations:
                 result = Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
+            elif self.settings.unverified_draft == "quotes":
+                result = self.quoted_instead(question, passages)
             else:
                 result = refusal(question, self.name, self.model, passages)
         result.usage = dict(usage)
         return result
+
+    def quoted_instead(self, question: str, passages: list[Passage]) -> Answer:
+        """The extractive answer, labelled as standing in for the model's draft.
+
+        Retrieval passed the refusal gate, so a refusal would tell the user the archive does not
+        hold the answer when it is the model's draft that failed; exact quotes are verified by
+        construction.
+        """
+        quoted = self.gate.answer(question, passages)
+        return replace(quoted, model=f"{quoted.model}; the {self.name} model's draft failed verification")
 
     def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
         shown = self.prompt_passages(question, passages)

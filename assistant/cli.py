@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import tempfile
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date
 from importlib.resources import files
@@ -320,9 +321,16 @@ def eval_command(
         s = data["settings"]
         out.print(f"[dim]retriever {s['retriever']}, answerer {s['answerer']} ({escape(s['model'])}), top_k {s['top_k']}"
                   + (f"; wrote {escape(str(out_dir))}" if out_dir else "") + "[/]")
+        out.print(f"[dim]replies: {escape(answered_by(data['questions']))}[/]")
     if failed:
         err.print("[bold red]gate failed:[/] " + "; ".join(f"{r.metric} {escape(r.gate.removeprefix('FAIL: '))}" for r in failed))
         raise typer.Exit(1)
+
+
+def answered_by(questions: list[dict]) -> str:
+    """How many replies each answerer gave, and how many were refusals ("local 12, extractive 70, refused 18")."""
+    counts = Counter("refused" if q["refused"] else q["answerer"] for q in questions)
+    return ", ".join(f"{name} {n}" for name, n in counts.most_common())
 
 
 def run_with_progress(nd, loaded, workers: int, as_json: bool, judge=None):

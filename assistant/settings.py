@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         description="What the local model is shown: the retrieved passages, or only the sentences the extractive "
         "answerer would quote, with the shorter prompts/answer_local.txt (fewer tokens, higher precision, more refusals).",
     )
+    unverified_draft: Literal["quotes", "refuse"] = Field(
+        "quotes",
+        description="When no sentence of a model's draft survives verification though retrieval passed the refusal "
+        "gate: reply with the extractive answerer's quotes, labelled as such (the archive does hold sentences on the "
+        "question), or refuse.",
+    )
 
     # chat
     upload_max_mb: int = Field(20, ge=1, le=1024, description="Largest file the chat page accepts for upload (MiB).")

@@ -39,6 +39,8 @@ def test_seed_set_runs_and_scores(tmp_path):
     assert "Newsdesk eval" in proc.stdout and "By question type" in proc.stdout and "Gates" in proc.stdout
     report = json.loads((out / "report.json").read_text())
     s = report["summary"]
+    refused = sum(q["refused"] for q in report["questions"])
+    assert f"replies: extractive {17 - refused}, refused {refused}" in proc.stdout
     assert (s["questions"], s["null_questions"]) == (17, 3)
     by_set = report["set_summaries"]
     assert (by_set[str(SEED_SET)]["questions"], by_set[str(native)]["questions"]) == (14, 3)

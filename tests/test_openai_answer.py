@@ -134,11 +134,25 @@ def test_model_refusal_is_a_refusal(desk, openai_server):
     assert answer.refused and answer.text == prompts.load("refusal") and answer.citations == []
 
 
-def test_draft_with_nothing_supported_is_a_refusal(desk, openai_server):
+def test_draft_with_nothing_supported_gives_the_quotes_instead_labelled(desk, openai_server):
     passages = desk.retrieve(QUESTION)
     openai_server.replies.append("Yes. The summit moved to Tokyo [1].")
     answer = desk.answerer.answer(QUESTION, passages)
-    assert answer.refused and answer.citations == []
+    assert not answer.refused and answer.answerer == "extractive"
+    assert answer.model.endswith("the openai model's draft failed verification")
+    assert "Tokyo" not in answer.text and answer.text.startswith("“") and answer.citations
+    assert any(HUNGARY_SENTENCE in c.quote for c in answer.citations)
+    assert_exact(desk, answer)
+
+
+def test_draft_with_nothing_supported_is_a_refusal_when_so_set(home, embedder, openai_server):
+    desk = make_newsdesk(home, answerer="openai", llm_base_url=openai_server.base_url, llm_model="scripted",
+                         llm_api_key="sk-test-secret", llm_max_retries=0, unverified_draft="refuse")
+    desk.embedder = embedder
+    passages = desk.retrieve(QUESTION)
+    openai_server.replies.append("Yes. The summit moved to Tokyo [1].")
+    answer = desk.answerer.answer(QUESTION, passages)
+    assert answer.refused and answer.citations == [] and answer.answerer == "openai"
 
 
 def test_weak_retrieval_refuses_without_asking_the_model(desk, openai_server):
@@ -173,6 +187,15 @@ def test_streaming_yields_only_verified_text(desk, openai_server):
     assert "billion" not in "".join(deltas)
     assert_exact(desk, final)
     assert final.timings["total_s"] > 0
+
+
+def test_streamed_unsupported_draft_gives_the_quotes_and_never_the_draft(desk, openai_server):
+    openai_server.replies.append("The summit moved to Tokyo [1]. Orban flew there on Monday [2].")
+    items = list(desk.ask_stream(QUESTION))
+    deltas, final = items[:-1], items[-1]
+    assert not final.refused and final.answerer == "extractive" and "".join(deltas) == final.text
+    assert "Tokyo" not in final.text
+    assert_exact(desk, final)
 
 
 def test_streamed_refusal(desk, openai_server):
