@@ -368,8 +368,8 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         return archive_html(summary), gr.update(choices=summary.sources)
 
     def upload(paths, progress=gr.Progress()):
-        if not paths:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        if not paths:  # every output set, no gr.skip(): see respond
+            return "", *archive_view(), None
         results = []
         for number, path in enumerate(paths):
             name = Path(path).name
