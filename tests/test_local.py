@@ -75,10 +75,14 @@ def test_bundled_model_is_verified_by_sha256():
 def test_local_model_answers_with_verified_citations(local_desk):
     question = "What did Hungary commit to?"
     answer = local_desk.answerer.answer(question, local_desk.retrieve(question))
-    assert answer.answerer == "local" and answer.model == "SmolLM2-135M-Instruct.Q4_1"
     assert answer.usage["completion_tokens"] > 0 and answer.usage["prompt_tokens"] > 100
     # What a 135M model says varies with the CPU's arithmetic; what passes verification does not:
-    # an answer is either a refusal with no citations, or cited sentences quoting the article exactly.
+    # an answer is a refusal with no citations, the model's cited sentences, or (when none of them
+    # survives) the extractive quotes labelled as standing in; every quote is exact.
+    if answer.answerer == "extractive":
+        assert answer.model.endswith("the local model's draft failed verification") and answer.citations
+    else:
+        assert answer.answerer == "local" and answer.model == "SmolLM2-135M-Instruct.Q4_1"
     if answer.refused:
         assert answer.citations == []
     else:
@@ -91,6 +95,6 @@ def test_local_model_answers_with_verified_citations(local_desk):
 def test_local_model_streams_verified_text(local_desk):
     items = list(local_desk.ask_stream("What did Hungary commit to?"))
     final = items[-1]
-    assert isinstance(final, Answer) and final.answerer == "local"
+    assert isinstance(final, Answer) and final.answerer in ("local", "extractive")  # extractive: the stand-in
     assert "".join(i for i in items[:-1]) == ("" if final.refused else final.text)
     assert final.usage["completion_tokens"] > 0
