@@ -35,6 +35,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "latency_total_p95_s": ("Total latency p95 (s)", False),
     "tokens_in": ("Tokens in (total)", False),
     "tokens_out": ("Tokens out (total)", False),
+    "tokens_per_s": ("Tokens out per generate second", True),
 }
 PER_QUESTION = [m for m in METRICS if not m.startswith(("latency_", "tokens_"))]
 HEADLINE = ["hits@10", "mrr@10", "map@10", "fact_hits@10", "answer_accuracy", "null_refusal_rate",

@@ -214,6 +214,9 @@ def summarise(results: list[QuestionResult]) -> dict[str, float | int | None]:
     with_tokens = [r for r in results if r.tokens]
     summary["tokens_in"] = sum(r.tokens["in"] for r in with_tokens) if with_tokens else None
     summary["tokens_out"] = sum(r.tokens["out"] for r in with_tokens) if with_tokens else None
+    # whole generate stage (prompt reading included) of the questions a model answered
+    seconds = sum(r.timings["generate_s"] for r in with_tokens)
+    summary["tokens_per_s"] = summary["tokens_out"] / seconds if with_tokens and seconds > 0 else None
     return summary
 
 

@@ -52,6 +52,7 @@ def test_seed_set_runs_and_scores(tmp_path):
     assert s["citation_precision"] == 1.0  # the only citable article is the gold one
     assert s["answer_accuracy"] >= 0.5 and s["null_refusal_rate"] >= 2 / 3 and s["false_refusal_rate"] <= 0.25
     assert s["latency_total_p95_s"] >= s["latency_total_p50_s"] > 0 and s["tokens_in"] is None  # no LLM answered
+    assert s["tokens_per_s"] is None
     for metric in ("answer_accuracy", "citation_recall", "fact_map@10", "cited_sentence_share"):
         assert s[metric] == pytest.approx(mean_of(report, metric)), metric
     low, high = report["intervals"]["answer_accuracy"]
@@ -172,6 +173,8 @@ def test_llm_answers_with_tokens_judge_and_workers(openai_server):
     assert len(asked) == len(answer_calls) >= 8
     assert report["summary"]["tokens_in"] == 10 * len(asked)  # the server counts 10 prompt tokens a call
     assert report["summary"]["tokens_out"] == sum(q["tokens"]["out"] for q in asked) > 0
+    generate_s = sum(q["timings"]["generate_s"] for q in asked)
+    assert report["summary"]["tokens_per_s"] == pytest.approx(report["summary"]["tokens_out"] / generate_s)
 
     answered = [q for q in report["questions"] if not q["refused"]]
     graded = [q for q in answered if q["gold"]]
