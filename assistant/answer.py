@@ -15,6 +15,7 @@ from typing import Protocol
 
 import prompts
 from assistant.cite import (
+    VerifiedAnswer,
     attach_markers,
     lexical_support,
     looks_like_instruction,
@@ -174,15 +175,16 @@ class ExtractiveAnswerer:
         spans = [(p, p.start + s, p.start + e) for p in passages for s, e in split_sentences(p.text)]
         return spans, [p.text[s - p.start : e - p.start] for p, s, e in spans]
 
-    def score_sentences(self, question: str, passages: list[Passage]) -> list[tuple[float, Passage, int, int]]:
-        spans, texts = self._sentences(passages)
+    def support(self, question: str, texts: Sequence[str]) -> list[float]:
+        """Each text's score as an answer to the question (the scale of ``min_support``)."""
         if not texts:
             return []
         vectors = self.embedder.embed([question, *texts])
-        scored = [
-            (self._score(float(cosine), question, text), passage, start, end)
-            for (passage, start, end), text, cosine in zip(spans, texts, vectors[1:] @ vectors[0])
-        ]
+        return [self._score(float(cosine), question, text) for text, cosine in zip(texts, vectors[1:] @ vectors[0])]
+
+    def score_sentences(self, question: str, passages: list[Passage]) -> list[tuple[float, Passage, int, int]]:
+        spans, texts = self._sentences(passages)
+        scored = [(score, *span) for span, score in zip(spans, self.support(question, texts))]
         scored.sort(key=lambda item: -item[0])
         return scored
 
@@ -278,7 +280,8 @@ class GenerativeAnswerer(ABC):
     Before the model is asked, retrieval that is too weak (no retrieved sentence reaches
     ``min_support``, the extractive answerer's measured refusal threshold) is a refusal. After
     it answers, every sentence is checked against its cited passages (``verify_and_cite``); when
-    none survives, the extractive answerer's quotes stand in (``Settings.unverified_draft``).
+    none survives, or those that do are not about the question (``addresses``), the extractive
+    answerer's quotes stand in (``Settings.unverified_draft``).
     Subclasses provide ``_chat`` and ``_stream_chat``.
     """
 
@@ -318,29 +321,41 @@ class GenerativeAnswerer(ABC):
         """The passages the model is shown and may cite (none: refuse without asking it)."""
         return [] if not passages or self.too_weak(question, passages) else passages
 
+    def addresses(self, question: str, verified: VerifiedAnswer) -> bool:
+        """Whether a verified draft answers this question, not merely something in the passages.
+
+        A small model can copy a passage sentence word for word (fully supported) that is about
+        something else: asked what Hungary committed to, SmolLM2 quoted a football takeover. One
+        kept sentence, or one span it cites, must reach ``min_support`` against the question: the
+        bar the refusal gate sets for retrieved sentences.
+        """
+        texts = [*verified.claims, *(citation.quote for citation in verified.citations)]
+        return max(self.gate.support(question, texts), default=0.0) >= self.settings.min_support
+
     def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int]) -> Answer:
         if is_refusal_signal(draft):
             result = refusal(question, self.name, self.model, passages)
         else:
             verified = verify_and_cite(parse_markers(draft), passages, self.settings.citation_min_support)
-            if verified.citations:
+            if verified.citations and self.addresses(question, verified):
                 result = Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
             elif self.settings.unverified_draft == "quotes":
-                result = self.quoted_instead(question, passages)
+                why = "did not address the question" if verified.citations else "failed verification"
+                result = self.quoted_instead(question, passages, why)
             else:
                 result = refusal(question, self.name, self.model, passages)
         result.usage = dict(usage)
         return result
 
-    def quoted_instead(self, question: str, passages: list[Passage]) -> Answer:
-        """The extractive answer, labelled as standing in for the model's draft.
+    def quoted_instead(self, question: str, passages: list[Passage], why: str) -> Answer:
+        """The extractive answer, labelled as standing in for the model's draft and saying why.
 
         Retrieval passed the refusal gate, so a refusal would tell the user the archive does not
         hold the answer when it is the model's draft that failed; exact quotes are verified by
         construction.
         """
         quoted = self.gate.answer(question, passages)
-        return replace(quoted, model=f"{quoted.model}; the {self.name} model's draft failed verification")
+        return replace(quoted, model=f"{quoted.model}; the {self.name} model's draft {why}")
 
     def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
         shown = self.prompt_passages(question, passages)
@@ -355,12 +370,17 @@ class GenerativeAnswerer(ABC):
         return self.finish(question, draft, shown, usage)
 
     def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
-        """Yields verified text as whole sentences arrive (never unchecked model text), then the Answer."""
+        """Yields verified text as whole sentences arrive, then the Answer.
+
+        Nothing unchecked is shown: text is yielded only once its sentences are verified and they
+        address the question (``addresses``), so a draft that ends up replaced by the quotes has
+        shown nothing of itself.
+        """
         given = self.prompt_passages(question, passages)
         if not given:
             yield refusal(question, self.name, self.model, passages)
             return
-        draft, shown, complete_sentences, usage = "", "", 0, {}
+        draft, shown, complete_sentences, usage, on_topic = "", "", 0, {}, False
         try:
             for delta in self._stream_chat(chat_messages(question, given, self.prompt_template), usage):
                 draft += delta
@@ -368,8 +388,10 @@ class GenerativeAnswerer(ABC):
                 if len(sentences) == complete_sentences or is_refusal_signal(draft):
                     continue
                 complete_sentences = len(sentences)
-                text = verify_and_cite(sentences, given, self.settings.citation_min_support).text
-                if text.startswith(shown) and len(text) > len(shown):
+                verified = verify_and_cite(sentences, given, self.settings.citation_min_support)
+                on_topic = on_topic or (bool(verified.citations) and self.addresses(question, verified))
+                text = verified.text
+                if on_topic and text.startswith(shown) and len(text) > len(shown):
                     yield text[len(shown):]
                     shown = text
         except AnswerError:

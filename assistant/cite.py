@@ -166,6 +166,7 @@ class VerifiedAnswer:
     citations: list[Citation]
     dropped_sentences: list[str]
     repaired: int
+    claims: list[str]  # the kept sentences, without their markers
 
 
 def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], min_support: float) -> VerifiedAnswer:
@@ -226,4 +227,4 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
         kept.insert(0, lead)
     elif lead:
         dropped.insert(0, lead)
-    return VerifiedAnswer(" ".join(kept), citations, dropped, repaired)
+    return VerifiedAnswer(" ".join(kept), citations, dropped, repaired, kept_claims)

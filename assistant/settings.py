@@ -93,9 +93,9 @@ class Settings(BaseSettings):
     )
     unverified_draft: Literal["quotes", "refuse"] = Field(
         "quotes",
-        description="When no sentence of a model's draft survives verification though retrieval passed the refusal "
-        "gate: reply with the extractive answerer's quotes, labelled as such (the archive does hold sentences on the "
-        "question), or refuse.",
+        description="When no sentence of a model's draft survives verification, or none that does addresses the "
+        "question, though retrieval passed the refusal gate: reply with the extractive answerer's quotes, labelled "
+        "as such (the archive does hold sentences on the question), or refuse.",
     )
 
     # chat

@@ -78,9 +78,11 @@ def test_local_model_answers_with_verified_citations(local_desk):
     assert answer.usage["completion_tokens"] > 0 and answer.usage["prompt_tokens"] > 100
     # What a 135M model says varies with the CPU's arithmetic; what passes verification does not:
     # an answer is a refusal with no citations, the model's cited sentences, or (when none of them
-    # survives) the extractive quotes labelled as standing in; every quote is exact.
+    # survives, or those left do not address the question) the extractive quotes labelled as
+    # standing in; every quote is exact.
     if answer.answerer == "extractive":
-        assert answer.model.endswith("the local model's draft failed verification") and answer.citations
+        assert answer.model.endswith(("the local model's draft failed verification",
+                                      "the local model's draft did not address the question")) and answer.citations
     else:
         assert answer.answerer == "local" and answer.model == "SmolLM2-135M-Instruct.Q4_1"
     if answer.refused:

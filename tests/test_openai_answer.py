@@ -28,13 +28,27 @@ BUDGET_ARTICLE = {
     ),
 }
 
+# A sentence a model can copy word for word (so fully supported) that does not answer QUESTION
+OFF_TOPIC_SENTENCE = (
+    "The Qatari banker's patience finally snapped and his withdrawal from the bidding process has left the "
+    "pathway clear for Ratcliffe to complete what he has always viewed as his dream purchase."
+)
+TAKEOVER_ARTICLE = {
+    "url": "https://example.org/united-takeover",
+    "title": "Inside the Manchester United takeover",
+    "source": "Example Sport",
+    "published_at": "2023-10-18",
+    "body": f"{OFF_TOPIC_SENTENCE} The board is expected to vote on the deal next week.",
+}
+
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("openai-home")
-    article = home / "budget.json"
+    article, takeover = home / "budget.json", home / "takeover.json"
     article.write_text(json.dumps(BUDGET_ARTICLE), encoding="utf-8")
-    report = make_newsdesk(home).ingest([SEED_FILE, article])
+    takeover.write_text(json.dumps(TAKEOVER_ARTICLE), encoding="utf-8")
+    report = make_newsdesk(home).ingest([SEED_FILE, article, takeover])
     assert not report.failed
     return home
 
@@ -143,6 +157,41 @@ def test_draft_with_nothing_supported_gives_the_quotes_instead_labelled(desk, op
     assert "Tokyo" not in answer.text and answer.text.startswith("“") and answer.citations
     assert any(HUNGARY_SENTENCE in c.quote for c in answer.citations)
     assert_exact(desk, answer)
+
+
+def with_takeover(desk, passages):
+    """The retrieved passages with the takeover article's appended, as a reranker might have left it."""
+    takeover = next(p for p in desk.retrieve("Ratcliffe takeover bid") if p.doc_id == TAKEOVER_ARTICLE["url"])
+    return [p for p in passages if p.doc_id != takeover.doc_id] + [takeover]
+
+
+def test_supported_draft_that_does_not_address_the_question_gives_the_quotes(desk, openai_server):
+    passages = with_takeover(desk, desk.retrieve(QUESTION))
+    openai_server.replies.append(f"{OFF_TOPIC_SENTENCE} [{len(passages)}]")
+    answer = desk.answerer.answer(QUESTION, passages)
+    assert not answer.refused and answer.answerer == "extractive"
+    assert answer.model.endswith("the openai model's draft did not address the question")
+    assert "Ratcliffe" not in answer.text and any(HUNGARY_SENTENCE in c.quote for c in answer.citations)
+    assert_exact(desk, answer)
+
+
+def test_off_topic_sentence_beside_an_answer_is_kept(desk, openai_server):
+    passages = with_takeover(desk, desk.retrieve(QUESTION))
+    n = numbered(passages, HUNGARY_SENTENCE)
+    openai_server.replies.append(f"Hungary promised not to veto the proposal [{n}]. {OFF_TOPIC_SENTENCE} [{len(passages)}]")
+    answer = desk.answerer.answer(QUESTION, passages)
+    assert answer.answerer == "openai" and answer.text.startswith("Hungary promised not to veto the proposal [1].")
+    assert [c.doc_id for c in answer.citations][-1] == TAKEOVER_ARTICLE["url"]
+
+
+def test_streamed_draft_that_does_not_address_the_question_shows_none_of_it(desk, openai_server, monkeypatch):
+    passages = with_takeover(desk, desk.retrieve(QUESTION))
+    monkeypatch.setattr(desk, "retrieve", lambda question, k=None, filters=None: passages)
+    openai_server.replies.append(f"{OFF_TOPIC_SENTENCE} [{len(passages)}]. The board votes next week [{len(passages)}].")
+    items = list(desk.ask_stream(QUESTION))
+    deltas, final = items[:-1], items[-1]
+    assert final.answerer == "extractive" and final.model.endswith("did not address the question")
+    assert "Ratcliffe" not in "".join(deltas) and "".join(deltas) == final.text
 
 
 def test_draft_with_nothing_supported_is_a_refusal_when_so_set(home, embedder, openai_server):
