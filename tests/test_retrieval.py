@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MHRAG, MHRAG_CORPUS, make_newsdesk, run_cli
+from conftest import MHRAG, make_newsdesk, run_cli
 
 from assistant.retrieve import (
     cover_subqueries, distinct_documents, documents_first, feedback_embedding, keep_head, rrf_fuse, within,
@@ -59,15 +59,6 @@ def test_within_filters():
     assert within(p, Filters()) and within(p, Filters(("Wired",), "2023-10-05", "2023-10-05"))
     assert not within(p, Filters(("The Verge",))) and not within(p, Filters(since="2023-10-06"))
     assert not within(passage("b#0"), Filters(until="2023-10-06"))  # undated articles fail a date filter
-
-
-@pytest.fixture(scope="session")
-def mhrag_home(tmp_path_factory):
-    """The mhrag-lite corpus ingested once for every test that needs a real archive."""
-    home = tmp_path_factory.mktemp("mhrag-home")
-    report = make_newsdesk(home).ingest([MHRAG_CORPUS])
-    assert not report.failed and report.chunks_added >= 300
-    return home
 
 
 @pytest.mark.slow
