@@ -17,10 +17,10 @@ import prompts
 from assistant.cite import (
     VerifiedAnswer,
     attach_markers,
-    lexical_support,
     looks_like_instruction,
     make_citation,
     parse_markers,
+    topical_support,
     verify_and_cite,
 )
 from assistant.embedding import MiniLMEmbedding
@@ -140,7 +140,7 @@ class ExtractiveAnswerer:
     """Quotes the retrieved sentences that best answer each part of the question, each with its citation.
 
     A sentence's score mixes its embedding similarity to a text with the share of the text's
-    content words it contains. Below ``min_support`` for every sentence against the whole question,
+    content words it contains, counted from two shared words up (``topical_support``). Below ``min_support`` for every sentence against the whole question,
     it refuses. Otherwise the question is cut into parts (``question_parts``: one per outlet or date
     it names) and each part gets its best sentence from an article it admits, preferring articles
     not cited yet (``pick_per_part``). A part's sentence scores against the part's text, less
@@ -169,7 +169,7 @@ class ExtractiveAnswerer:
         self.rank_penalty = self.RANK_PENALTY if rank_penalty is None else rank_penalty
 
     def _score(self, cosine: float, claim: str, sentence: str) -> float:
-        return self.SEMANTIC_WEIGHT * cosine + (1 - self.SEMANTIC_WEIGHT) * lexical_support(claim, sentence)
+        return self.SEMANTIC_WEIGHT * cosine + (1 - self.SEMANTIC_WEIGHT) * topical_support(claim, sentence)
 
     def _sentences(self, passages: list[Passage]) -> tuple[list[tuple[Passage, int, int]], list[str]]:
         spans = [(p, p.start + s, p.start + e) for p in passages for s, e in split_sentences(p.text)]

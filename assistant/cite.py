@@ -40,6 +40,19 @@ def lexical_support(claim: str, evidence: str, extra_terms: frozenset[str] | set
     return len(claim_terms & (content_terms(evidence) | extra_terms)) / len(claim_terms)
 
 
+def topical_support(question: str, sentence: str) -> float:
+    """``lexical_support`` of a sentence as an answer to a question, but 0 unless two of the
+    question's content terms match (its one term, when it has one).
+
+    One shared word is no sign of the topic: "What is the capital of France?" met any sentence
+    naming France at 0.5, which with a middling similarity passed the refusal gate.
+    ``required_support`` holds a generated claim to the same two terms.
+    """
+    terms = content_terms(question)
+    shared = terms & content_terms(sentence)
+    return len(shared) / len(terms) if terms and len(shared) >= min(2, len(terms)) else 0.0
+
+
 @dataclass(frozen=True)
 class MarkedSentence:
     """One sentence of a generated answer with the marker numbers it carries, markers removed."""

@@ -9,6 +9,7 @@ from assistant.cite import (
     looks_like_instruction,
     parse_markers,
     quote_is_exact,
+    topical_support,
     verify_and_cite,
 )
 from assistant.types import Passage
@@ -52,6 +53,17 @@ def test_outlet_name_counts_as_evidence():
     claim = "The Verge reported that Apple cut the iPad price"
     assert lexical_support(claim, ARTICLE_B) < 1.0
     assert best_span(claim, PASSAGES[1])[2] == 1.0
+
+
+def test_topical_support_needs_two_shared_terms_or_the_only_one():
+    france = "The feature is currently available in France, Germany, Japan, the U.K. and the U.S."
+    assert lexical_support("What is the capital of France?", france) == 0.5
+    assert topical_support("What is the capital of France?", france) == 0.0  # one shared word of two
+    assert topical_support("What did Hungary promise on the veto?", ARTICLE_A) == 1.0  # hunga, promi, veto
+    assert topical_support("What did Hungary and Slovakia promise?", ARTICLE_A) == 2 / 3
+    assert topical_support("Who is Orban?", ARTICLE_A) == 1.0  # a one-term question needs its one term
+    assert topical_support("Who is Macron?", ARTICLE_A) == 0.0
+    assert topical_support("Who is it?", ARTICLE_A) == 0.0  # no content terms
 
 
 def test_a_sentence_that_only_names_the_outlet_is_not_supported():

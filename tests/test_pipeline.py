@@ -1,8 +1,10 @@
-"""The main path on the seed article: ingest, re-ingest, ask, with exact citations."""
+"""The main path: ingest, re-ingest, ask, with exact citations and refusals (seed article; the mhrag-lite archive)."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from conftest import HUNGARY_SENTENCE, SEED_FILE, cli_json, make_newsdesk, run_cli
 
@@ -74,6 +76,17 @@ def test_unanswerable_question_is_refused(seed_desk):
     assert answer.refused
     assert answer.text.startswith("The archive does not say")
     assert answer.citations == []
+
+
+@pytest.mark.slow
+def test_off_archive_questions_sharing_one_word_with_it_are_refused(mhrag_home):
+    desk = make_newsdesk(mhrag_home, answerer="extractive")
+    # each shares one word with some article ("France", "light") and passed the gate on it once
+    for question in ("What is the capital of France?", "What is the speed of light?"):
+        answer = desk.ask(question)
+        assert answer.refused and answer.citations == [], question
+    answer = desk.ask("What is Beeper Mini?")
+    assert not answer.refused and all("Beeper" in c.title for c in answer.citations)
 
 
 def test_settings_precedence(tmp_path, monkeypatch):
