@@ -26,7 +26,7 @@ from assistant.cite import (
 from assistant.embedding import MiniLMEmbedding
 from assistant.query import parse_query
 from assistant.settings import Settings
-from assistant.short_answer import short_answer
+from assistant.short_answer import outlet_answer, short_answer
 from assistant.types import Answer, Passage
 from ingest.chunking import split_sentences
 
@@ -140,15 +140,16 @@ class ExtractiveAnswerer:
     """Quotes the retrieved sentences that best answer each part of the question, each with its citation.
 
     A sentence's score mixes its embedding similarity to a text with the share of the text's
-    content words it contains, counted from two shared words up (``topical_support``). Below ``min_support`` for every sentence against the whole question,
-    it refuses. Otherwise the question is cut into parts (``question_parts``: one per outlet or date
-    it names) and each part gets its best sentence from an article it admits, preferring articles
+    content words it contains, counted from two shared words up (``topical_support``). Below
+    ``min_support`` for every sentence against the whole question, it refuses. Otherwise the
+    question is cut into parts (``question_parts``: one per outlet or date it names) and each gets its best sentence from an article it admits, preferring articles
     not cited yet (``pick_per_part``). A part's sentence scores against the part's text, less
     ``RANK_PENALTY`` per retrieval rank of its article, and must reach ``PART_MIN_SUPPORT``; more
     articles join when within ``NEAR_BEST`` of a part's best, up to ``max_sentences``. The values
     were chosen on the dev set with ``python -m eval.benchmarks.extractive_parts`` (the sweep is in
     the README). A question that asks for a name gets the name its quotes write in front
-    (``assistant.short_answer``); a Yes/No is never put in front, since quotes cannot verify one.
+    (``assistant.short_answer``), and one that asks which outlet gets the quoted articles' outlets;
+    a Yes/No is never put in front, since quotes cannot verify one.
     """
 
     name = "extractive"
@@ -233,7 +234,10 @@ class ExtractiveAnswerer:
             return refusal(question, self.name, self.model, passages)
         citations = [make_citation(n, *span) for n, span in enumerate(chosen, start=1)]
         text = " ".join(attach_markers(f"“{c.quote}”", [c.n]) for c in citations)
-        if lead := short_answer(question, passages, [c.quote for c in citations]):
+        lead = outlet_answer(question, [c.source for c in citations]) or short_answer(
+            question, passages, [c.quote for c in citations]
+        )
+        if lead:
             name, quoting = lead
             text = attach_markers(f"{name}.", [citations[i].n for i in quoting]) + " " + text
         return Answer(question, text, False, self.name, self.model, citations, passages)

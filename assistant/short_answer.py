@@ -11,6 +11,9 @@ phrase stands for its family: itself and the shorter phrases inside it that end 
 mention them, then by mentions, then by length. A "Who" question asks for a person, so only
 phrases of two or more words stand for it. Only the top-ranked family is used: when no quote
 mentions it there is no short answer, since the runner-up would be a guess.
+
+"Which outlet / source / publication ...?" asks for no name in the text: the answer leads with the
+outlets of the articles it quotes (``outlet_answer``), from their metadata.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ _AUXILIARY = (
     "did|does|do|is|was|are|were|has|have|had|will|would|can|could|should|might|may|must|happened|caused"
 )
 _ASKS_PERSON = re.compile(r"^\W*who\b", re.I)
+_ASKS_OUTLET = re.compile(
+    r"^\W*(?:which|what)\s+(?:news\s+|media\s+)?"
+    r"(?:outlets?|sources?|publications?|newspapers?|papers?|sites?|websites?|publishers?)\b",
+    re.I,
+)
 _ASKS_NAME = re.compile(
     rf"^\W*(?:which\b|what\s+(?:is|was)\s+the\s+name\b|what\s+(?!(?:{_AUXILIARY})\b)[a-z]+\b)", re.I
 )
@@ -52,7 +60,10 @@ def asks_for_name(question: str) -> NameKind | None:
     """"person" for a Who question, "name" for Which / What-noun / What is the name, else None.
 
     "What did Hungary commit to?" asks for a fact, not a name: a What followed by a verb is not one.
+    "Which outlet ...?" asks for no name in the passages' text either.
     """
+    if _ASKS_OUTLET.match(question):
+        return None  # the outlet is the cited article's, not a name in its text: ``outlet_answer``
     if _ASKS_PERSON.match(question):
         return "person"
     if _ASKS_NAME.match(question):
@@ -164,3 +175,18 @@ def short_answer(question: str, passages: Sequence[Passage], quotes: Sequence[st
     best = min(standing, key=rank)
     citing = [i for i, quote in enumerate(quotes) if any(_mentions(quote, member) for member in family[best])]
     return (best, citing) if citing else None
+
+
+def outlet_answer(question: str, sources: Sequence[str]) -> tuple[str, list[int]] | None:
+    """For "Which outlet / source / publication ...?": the outlets of the quoted articles, in order.
+
+    ``sources[i]`` is the outlet of quote ``i``; the answer cites every quote that has one. The
+    outlet comes from the article's metadata, so it needs no sentence to write it.
+    """
+    if not _ASKS_OUTLET.match(question):
+        return None
+    named = list(dict.fromkeys(source for source in sources if source))
+    if not named:
+        return None
+    text = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return text, [i for i, source in enumerate(sources) if source]

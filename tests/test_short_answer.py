@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.short_answer import asks_for_name, name_phrases, short_answer
+from assistant.short_answer import asks_for_name, name_phrases, outlet_answer, short_answer
 from tests.test_extractive import answerer, passage
 
 
@@ -20,6 +20,8 @@ from tests.test_extractive import answerer, passage
         ("What was decided at the summit?", None),
         ("Does The Verge article say the trial began?", None),
         ("Between the two reports, was there a change?", None),
+        ("Which outlet reported on the Beeper Mini?", None),  # the outlet: outlet_answer
+        ("What news source covered the trial?", None),
     ],
 )
 def test_asks_for_name(question, kind):
@@ -97,3 +99,27 @@ def test_a_yes_no_question_gets_no_lead():
     result = answerer().answer("Did TechCrunch report that the criminal trial of Sam Bankman-Fried starts?", FTX_PASSAGES)
     assert not result.refused and result.text.startswith("“")
 
+
+
+@pytest.mark.parametrize(
+    ("question", "sources", "expected"),
+    [
+        ("Which outlet reported on the trial?", ["TechCrunch", "TechCrunch"], ("TechCrunch", [0, 1])),
+        ("What news sources covered the trial?", ["The Verge", "", "TechCrunch"], ("The Verge and TechCrunch", [0, 2])),
+        ("Which publications wrote about it?", ["A", "B", "A", "C"], ("A, B and C", [0, 1, 2, 3])),
+        ("Which outlet reported on the trial?", ["", ""], None),  # articles with no outlet
+        ("Which company reported on the trial?", ["TechCrunch"], None),  # a name question
+        ("Who reported on the trial?", ["TechCrunch"], None),
+    ],
+)
+def test_outlet_answer_names_the_quoted_articles_outlets(question, sources, expected):
+    assert outlet_answer(question, sources) == expected
+
+
+def test_the_extractive_answer_to_which_outlet_leads_with_the_outlets_it_quotes():
+    result = answerer().answer("Which outlet reported that the criminal trial of Sam Bankman-Fried starts?", FTX_PASSAGES)
+    assert not result.refused
+    lead, _, rest = result.text.partition(". ")
+    outlets = list(dict.fromkeys(c.source for c in result.citations))
+    assert outlets[0] == "TechCrunch" and lead.startswith(" and ".join(outlets) + " [")
+    assert "Sam Bankman-Fried [" not in lead and rest.startswith("“")
