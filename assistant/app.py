@@ -15,6 +15,7 @@ from pathlib import Path
 import prompts
 from assistant.answer import Answerer, AnswerError, History, choose_answerer
 from assistant.embedding import MiniLMEmbedding
+from assistant.query import resolve_sources
 from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
 from assistant.types import Answer, Filters, Passage
@@ -100,10 +101,10 @@ class Newsdesk:
         return consistency.repair(self.check(), self.ingestor)
 
     def default_filters(self) -> Filters:
+        """The settings' filters, their outlets resolved against the archive's (``resolve_sources``)."""
         s = self.settings
-        return Filters(
-            tuple(s.source), s.since.isoformat() if s.since else None, s.until.isoformat() if s.until else None
-        )
+        sources = resolve_sources(s.source, self.keywords.stats().sources) if s.source else ()
+        return Filters(sources, s.since.isoformat() if s.since else None, s.until.isoformat() if s.until else None)
 
     def standalone_question(self, question: str, history: History) -> str:
         """A follow-up made self-contained before retrieval.

@@ -50,7 +50,9 @@ def settings_from(**flags):
         return load_settings(**flags)
     except ValidationError as exc:
         first = exc.errors()[0]
-        fail(f"invalid setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+        where = ".".join(str(p) for p in first["loc"])  # empty for a check across settings
+        message = first["msg"].removeprefix("Value error, ")
+        fail(f"invalid setting {where}: {message}" if where else f"invalid settings: {message}")
 
 
 def parse_day(value: str | None, flag: str) -> date | None:

@@ -8,7 +8,9 @@ archive's "The Independent - Life and Style", "CNBC" its "Cnbc | World Business 
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -110,6 +112,28 @@ def _outlet_aliases(sources: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
             if len(alias) >= 3:
                 found.setdefault(alias.lower(), set()).add(source)
     return {alias: tuple(sorted(outlets)) for alias, outlets in found.items()}
+
+
+def resolve_sources(requested: Sequence[str], known: Sequence[str]) -> tuple[str, ...]:
+    """The archive outlets a user's source filter means, matched the way questions name outlets.
+
+    Any case, and the short names of ``outlet_aliases`` ("techcrunch" is "TechCrunch"; "The
+    Independent" is every section of it). A name that matches no outlet is a ``ValueError`` that
+    says so, with the closest outlets, instead of a filter that silently finds nothing.
+    """
+    aliases = outlet_aliases(tuple(known))
+    by_lower = {source.lower(): source for source in known}
+    resolved: list[str] = []
+    for name in requested:
+        key = " ".join(name.split()).lower()
+        outlets = aliases.get(key) or ((by_lower[key],) if key in by_lower else ())
+        if not outlets:
+            close = [by_lower[match] for match in difflib.get_close_matches(key, list(by_lower), n=3, cutoff=0.8)]
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            listed = f"`newsdesk status` lists its {len(known)}" if known else "it names no outlet"
+            raise ValueError(f"source {name!r} is not an outlet in the archive{hint} ({listed})")
+        resolved.extend(outlets)
+    return tuple(dict.fromkeys(resolved))
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: SecretStr | None = Field(None, description="user:password; turns on the chat page's login.")
     auth_file: Path | None = Field(None, description="File of user:password lines for the chat page's login.")
+
+    @model_validator(mode="after")
+    def _date_range_not_empty(self) -> Settings:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"the date range is empty: since {self.since} is after until {self.until}")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.query import find_dates, find_outlets, outlet_aliases, parse_query
+import pytest
+
+from assistant.query import find_dates, find_outlets, outlet_aliases, parse_query, resolve_sources
 from assistant.types import Filters
 
 SOURCES = ["The Verge", "TechCrunch", "Wired", "The Age", "Cnbc | World Business News Leader",
@@ -80,3 +82,19 @@ def test_subqueries_stay_inside_the_users_filters():
     assert [s.filters for s in subs] == [Filters(("TechCrunch",), "2023-10-01", None)]
     dated = parse_query("What did TechCrunch report on 2023-09-20?", SOURCES, FIRST, LAST, Filters((), "2023-10-01", None))
     assert dated.subqueries == []  # the day lies outside the user's range
+
+
+def test_source_filters_resolve_to_archive_outlets_in_any_case_and_short_form():
+    assert resolve_sources(["techcrunch", " The  Verge "], SOURCES) == ("TechCrunch", "The Verge")
+    assert resolve_sources(["FOX News"], SOURCES) == ("FOX News - Health", "FOX News - Lifestyle")
+    assert resolve_sources(["cnbc | world business news leader"], SOURCES) == ("Cnbc | World Business News Leader",)
+    assert resolve_sources([], SOURCES) == ()
+
+
+def test_unknown_source_filter_is_an_error_naming_it_and_the_closest_outlets():
+    with pytest.raises(ValueError, match=r"source 'Techcrunh' is not an outlet in the archive; did you mean 'TechCrunch'\?"):
+        resolve_sources(["Techcrunh"], SOURCES)
+    with pytest.raises(ValueError, match=r"^source 'Le Monde' is not an outlet in the archive \(`newsdesk status` lists its 9\)$"):
+        resolve_sources(["Le Monde"], SOURCES)
+    with pytest.raises(ValueError, match="it names no outlet"):
+        resolve_sources(["The Verge"], [])

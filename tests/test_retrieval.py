@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import MHRAG, make_newsdesk, run_cli
 
@@ -81,6 +83,17 @@ def test_cli_ask_takes_retriever_and_filters(mhrag_home):
     assert proc.returncode == 0, proc.stderr
     bad = run_cli("ask", "anything", "--retriever", "magic", home=mhrag_home)
     assert bad.returncode == 2 and "retriever" in bad.stderr and "Traceback" not in bad.stderr
+    # a filter that could only find nothing is an error, not a silent refusal
+    lower = run_cli("ask", "What did the Sam Bankman-Fried jury hear?", "--json", "--source", "the verge", home=mhrag_home)
+    assert lower.returncode == 0 and {c["source"] for c in json.loads(lower.stdout)["citations"]} == {"The Verge"}
+    typo = run_cli("ask", "anything", "--source", "The Vergе", home=mhrag_home)  # a Cyrillic е
+    assert typo.returncode == 2 and typo.stderr.strip().splitlines() == [
+        "error: source 'The Vergе' is not an outlet in the archive; did you mean 'The Verge'? (`newsdesk status` lists its 37)"
+    ]
+    empty = run_cli("ask", "anything", "--since", "2023-12-01", "--until", "2023-11-01", home=mhrag_home)
+    assert empty.returncode == 2 and empty.stderr.strip() == (
+        "error: invalid settings: the date range is empty: since 2023-12-01 is after until 2023-11-01"
+    )
 
 
 @pytest.mark.slow
