@@ -18,6 +18,7 @@ from assistant.embedding import MiniLMEmbedding
 from assistant.query import resolve_sources
 from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
+from assistant.short_answer import name_phrases
 from assistant.types import Answer, Filters, Passage
 from ingest.keyword_index import KeywordIndex, reconcile
 from ingest import consistency
@@ -27,6 +28,35 @@ from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.store import VectorStore, store_target
 
 FOLLOW_UP_WORDS = {"it", "its", "they", "their", "them", "he", "his", "she", "her", "that", "this", "those", "these", "there"}
+ELLIPTIC_OPENERS = (("and",), ("but",), ("or",), ("so",), ("also",), ("what", "about"), ("how", "about"))
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether a question leans on the conversation to be understood.
+
+    It does when it uses a pronoun ("when did his trial start?"), opens elliptically ("and why?",
+    "what about Poland?"), or is short and names nothing ("what was decided?"). "Who is Sam
+    Bankman-Fried?" is a new question, however short.
+    """
+    words = [w.strip("?.,!;:").lower() for w in question.split()]
+    if FOLLOW_UP_WORDS.intersection(words):
+        return True
+    if any(tuple(words[: len(opener)]) == opener for opener in ELLIPTIC_OPENERS):
+        return True
+    return len(words) <= 8 and not name_phrases(question)
+
+
+def with_topic(question: str, history: History) -> str:
+    """A follow-up with its topic after it: the latest earlier question that was no follow-up itself.
+
+    Used when no language model condenses follow-ups. The question stays first, so what it asks
+    for (a name, a Yes/No) is what is answered; the topic (the first question when every one was a
+    follow-up) steers retrieval, and a chain of follow-ups keeps the same topic instead of growing.
+    """
+    if not history or not is_follow_up(question):
+        return question
+    topic = next((asked for asked, _ in reversed(history) if not is_follow_up(asked)), history[0][0])
+    return f"{question} {topic}"
 
 
 MAX_QUESTION_CHARS = 2000
@@ -111,8 +141,8 @@ class Newsdesk:
 
         With a language model, the ``condense_followup`` prompt rewrites it from the last turns; a
         rewrite that is empty, several lines, or far longer than question plus history is not used.
-        Without one (or when the model fails), a short or pronoun-led follow-up gets the previous
-        question prepended.
+        Without one (or when the model fails), a follow-up gets the conversation's topic question
+        after it (``with_topic``).
         """
         if not history:
             return question
@@ -128,10 +158,7 @@ class Newsdesk:
             longest = len(question) + sum(len(q) for q, _ in turns) + 40
             if rewritten and "\n" not in rewritten and len(rewritten) <= longest:
                 return rewritten
-        words = {w.strip("?.,!").lower() for w in question.split()}
-        if len(words) <= 8 or words & FOLLOW_UP_WORDS:
-            return f"{history[-1][0]} {question}"
-        return question
+        return with_topic(question, history)
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
         return self.retriever.retrieve(question, k or self.settings.top_k, filters or self.default_filters())

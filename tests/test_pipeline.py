@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from assistant.app import is_follow_up, with_topic
 from conftest import HUNGARY_SENTENCE, SEED_FILE, cli_json, make_newsdesk, run_cli
 
 
@@ -87,6 +88,38 @@ def test_off_archive_questions_sharing_one_word_with_it_are_refused(mhrag_home):
         assert answer.refused and answer.citations == [], question
     answer = desk.ask("What is Beeper Mini?")
     assert not answer.refused and all("Beeper" in c.title for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "follows"),
+    [
+        ("when did his trial start?", True),  # a pronoun
+        ("and why did its prime minister refuse?", True),
+        ("What about Poland?", True),  # an elliptic opener, though it names a country
+        ("why?", True),  # short, names nothing
+        ("Who is Sam Bankman-Fried?", False),  # short, but names its subject
+        ("Who won the 2022 FIFA World Cup final?", False),
+        ("What did the defence ministers in Brussels approve for the training of Ukrainian soldiers?", False),
+    ],
+)
+def test_is_follow_up(question, follows):
+    assert is_follow_up(question) is follows
+
+
+def test_with_topic_puts_the_topic_question_after_a_follow_up_without_growing():
+    history = [("Who is Sam Bankman-Fried?", "…"), ("what was he convicted of?", "…")]
+    assert with_topic("when did his trial start?", history) == "when did his trial start? Who is Sam Bankman-Fried?"
+    assert with_topic("What did Hungary commit to?", history) == "What did Hungary commit to?"
+    assert with_topic("why?", []) == "why?"
+    assert with_topic("why?", [("and then?", "…")]) == "why? and then?"  # every turn a follow-up: the first
+
+
+def test_follow_up_without_a_model_uses_the_topic_and_a_new_question_does_not(seed_desk):
+    history = [("What did Hungary commit to?", "Hungary promised not to veto the proposal [1].")]
+    answer = seed_desk.ask("and why did its prime minister refuse?", history)
+    assert not answer.refused and "Orban" in answer.citations[0].quote
+    # a new question is not glued to the last one: the archive does not hold its answer
+    assert seed_desk.ask("Who won the 2022 FIFA World Cup final?", history).refused
 
 
 def test_settings_precedence(tmp_path, monkeypatch):
