@@ -292,8 +292,8 @@ def test_cli_picks_openai_when_a_base_url_is_set_and_says_so(home, openai_server
     assert data["citations"][0]["quote"] == HUNGARY_SENTENCE
 
 
-def test_unusable_rewrite_falls_back_to_prepending_the_last_question(desk, openai_server):
+def test_unusable_rewrite_falls_back_to_the_topic_question(desk, openai_server):
     openai_server.replies += ["Sure! Here is the question:\nWhat did Orban say?", "INSUFFICIENT_INFORMATION"]
     answer = desk.ask("and its prime minister?", history=[(QUESTION, "Hungary promised not to veto [1].")])
-    assert answer.question == f"{QUESTION} and its prime minister?"
-    assert f"Question: {QUESTION} and its prime minister?" in user_prompt(openai_server.requests[1])
+    assert answer.question == f"and its prime minister? {QUESTION}"
+    assert f"Question: and its prime minister? {QUESTION}" in user_prompt(openai_server.requests[1])
