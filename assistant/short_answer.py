@@ -9,8 +9,9 @@ with a name the question writes (it does not ask for what it states) and the out
 phrase stands for its family: itself and the shorter phrases inside it that end in the same word
 ("Bankman-Fried" inside "Sam Bankman-Fried"). Families are ranked by how many retrieved articles
 mention them, then by mentions, then by length. A "Who" question asks for a person, so only
-phrases of two or more words stand for it. Only the top-ranked family is used: when no quote
-mentions it there is no short answer, since the runner-up would be a guess.
+phrases of two or more words stand for it. Only the top-ranked family is used, and only when at
+least two retrieved articles mention it and a quote does: otherwise there is no short answer,
+since a single article's name or the runner-up would be a guess.
 
 "Which outlet / source / publication ...?" asks for no name in the text: the answer leads with the
 outlets of the articles it quotes (``outlet_answer``), from their metadata.
@@ -173,6 +174,8 @@ def short_answer(question: str, passages: Sequence[Passage], quotes: Sequence[st
         return (-len(docs), -sum(mentions[member] for member in family[phrase]), -len(phrase.split()), -len(phrase), phrase)
 
     best = min(standing, key=rank)
+    if len(set().union(*(articles[member] for member in family[best]))) < 2:
+        return None  # one article's name is no agreement: "Who testified against X?" got its judge
     citing = [i for i, quote in enumerate(quotes) if any(_mentions(quote, member) for member in family[best])]
     return (best, citing) if citing else None
 

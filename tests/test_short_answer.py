@@ -58,7 +58,14 @@ def test_the_name_most_articles_mention_leads_under_its_longest_form_and_cites_t
 
 def test_a_name_the_question_writes_is_not_the_answer():
     question = "Who accused Sam Bankman-Fried of directing fraud?"
-    assert short_answer(question, FTX_PASSAGES, [FTX_PASSAGES[2].text]) == ("Caroline Ellison", [0])
+    passages = [*FTX_PASSAGES, passage("fortune", "Caroline Ellison ran Alameda Research.", "Fortune", "2023-10-04")]
+    assert short_answer(question, passages, [FTX_PASSAGES[2].text]) == ("Caroline Ellison", [0])
+
+
+def test_a_name_only_one_article_mentions_is_no_agreement():
+    # with one article naming Caroline Ellison the lead would be that article's guess
+    question = "Who accused Sam Bankman-Fried of directing fraud?"
+    assert short_answer(question, FTX_PASSAGES, [FTX_PASSAGES[2].text]) is None
 
 
 def test_a_who_question_wants_a_person_and_which_takes_a_single_word():
