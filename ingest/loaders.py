@@ -14,6 +14,8 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -120,6 +122,25 @@ def _single_line(value: object) -> str:
     return normalise_text(str(value)).replace("\n", " ") if value is not None else ""
 
 
+def published_date(value: str) -> str:
+    """A publication date as stored: ISO 8601 as given, an RFC 2822 date (RSS feeds) as ISO 8601.
+
+    Anything else is a ``LoadError``: date filters and the archive's date span compare the
+    stored ISO day, so "2024-13-45" or "last Tuesday" would be kept but never match.
+    """
+    if not value:
+        return ""
+    try:
+        datetime.fromisoformat(value)
+        return value
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        raise LoadError(f"'published_at' {value[:40]!r} is not a date: use YYYY-MM-DD or ISO 8601") from None
+
+
 def article_from_record(record: object, default_id: str, path: str) -> Article:
     """Validate one JSON article object (``title``, ``body`` or ``text``, optional metadata)."""
     if not isinstance(record, dict):
@@ -145,7 +166,7 @@ def article_from_record(record: object, default_id: str, path: str) -> Article:
         url=url,
         source=_single_line(record.get("source")),
         author=_single_line(record.get("author")),
-        published_at=_single_line(record.get("published_at")),
+        published_at=published_date(_single_line(record.get("published_at"))),
         category=_single_line(record.get("category")),
         path=path,
     )
@@ -167,10 +188,13 @@ def load_text(text: str, doc_id: str, path: str, markdown: bool) -> Article:
     text = normalise_text(text)
     if not text:
         raise LoadError("file is empty")
-    headline, _, body = text.partition("\n")
-    if markdown:
-        headline = headline.lstrip("#").strip()
-    record = {"title": meta.get("title", headline), "body": body, **{k: meta[k] for k in METADATA_FIELDS if k in meta}}
+    if meta.get("title"):  # the front matter names the headline: everything after it is the body
+        headline, body = meta["title"], text
+    else:
+        headline, _, body = text.partition("\n")
+        if markdown:
+            headline = headline.lstrip("#").strip()
+    record = {"title": headline, "body": body, **{k: meta[k] for k in METADATA_FIELDS if k in meta}}
     if not body.strip():
         raise LoadError("no article body after the headline line")
     return article_from_record(record, doc_id, path)

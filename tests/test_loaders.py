@@ -26,6 +26,25 @@ def test_text_file_headline_body_and_front_matter(tmp_path):
     assert (article.source, article.published_at) == ("Reuters", "2024-01-02")
 
 
+def test_a_front_matter_title_leaves_every_line_to_the_body(tmp_path):
+    path = tmp_path / "b.md"
+    path.write_text("---\ntitle: Dam opens\nsource: The Herald\n---\nThe dam opened on Monday.\n")
+    (article,) = load_one(path)
+    assert (article.title, article.text, article.source) == ("Dam opens", "The dam opened on Monday.", "The Herald")
+
+
+def test_publication_dates_are_iso_or_rfc_2822_and_anything_else_is_refused(tmp_path):
+    path = tmp_path / "dated.jsonl"
+    lines = [{"title": "A", "body": "Text a.", "url": "u1", "published_at": "2023-10-04T21:01:01Z"},
+             {"title": "B", "body": "Text b.", "url": "u2", "published_at": "Wed, 04 Oct 2023 21:01:01 GMT"},
+             {"title": "C", "body": "Text c.", "url": "u3", "published_at": "2024-13-45"}]
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    loaded = load_file(path, tmp_path)
+    assert [a.published_at for a in loaded.articles] == ["2023-10-04T21:01:01Z", "2023-10-04T21:01:01+00:00"]
+    (failure,) = loaded.failures
+    assert failure.line() == f"{path}:3: 'published_at' '2024-13-45' is not a date: use YYYY-MM-DD or ISO 8601"
+
+
 def test_html_drops_scripts_and_styles_and_reads_meta(tmp_path):
     path = tmp_path / "p.html"
     path.write_text(
