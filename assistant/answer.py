@@ -142,8 +142,9 @@ class ExtractiveAnswerer:
     A sentence's score mixes its embedding similarity to a text with the share of the text's
     content words it contains, counted from two shared words up (``topical_support``). Below
     ``min_support`` for every sentence against the whole question, it refuses. Otherwise the
-    question is cut into parts (``question_parts``: one per outlet or date it names) and each gets its best sentence from an article it admits, preferring articles
-    not cited yet (``pick_per_part``). A part's sentence scores against the part's text, less
+    question is cut into parts (``question_parts``: one per outlet or date it names) and each gets
+    its best sentence from an article it admits, preferring articles not cited yet
+    (``pick_per_part``). A part's sentence scores against the part's text, less
     ``RANK_PENALTY`` per retrieval rank of its article, and must reach ``PART_MIN_SUPPORT``; more
     articles join when within ``NEAR_BEST`` of a part's best, up to ``max_sentences``. The values
     were chosen on the dev set with ``python -m eval.benchmarks.extractive_parts`` (the sweep is in
