@@ -27,23 +27,32 @@ from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.store import VectorStore, store_target
 
-FOLLOW_UP_WORDS = {"it", "its", "they", "their", "them", "he", "his", "she", "her", "that", "this", "those", "these", "there"}
+# words that point back to the conversation ("that" is left out: in questions it is mostly "said that")
+FOLLOW_UP_WORDS = {"it", "its", "they", "their", "them", "he", "his", "him", "she", "her", "this", "those", "these", "there"}
+_EXISTENTIAL = {"is", "are", "was", "were"}  # "is there ...?" points at nothing
 ELLIPTIC_OPENERS = (("and",), ("but",), ("or",), ("so",), ("also",), ("what", "about"), ("how", "about"))
 
 
 def is_follow_up(question: str) -> bool:
     """Whether a question leans on the conversation to be understood.
 
-    It does when it uses a pronoun ("when did his trial start?"), opens elliptically ("and why?",
-    "what about Poland?"), or is short and names nothing ("what was decided?"). "Who is Sam
+    It does when it opens elliptically ("and why?", "what about Poland?"), uses a pronoun before
+    naming anything ("when did his trial start?"; in "Did Google say its deal was legal?" the
+    pronoun points at Google), or is short and names nothing ("what was decided?"). "Who is Sam
     Bankman-Fried?" is a new question, however short.
     """
-    words = [w.strip("?.,!;:").lower() for w in question.split()]
-    if FOLLOW_UP_WORDS.intersection(words):
-        return True
+    raw = [w.strip("?.,!;:\"'“”‘’()") for w in question.split()]
+    words = [w.lower() for w in raw]
     if any(tuple(words[: len(opener)]) == opener for opener in ELLIPTIC_OPENERS):
         return True
-    return len(words) <= 8 and not name_phrases(question)
+    names = name_phrases(question)
+    firsts = {name.split()[0] for name in names}
+    first_name = next((i for i, w in enumerate(raw) if w in firsts), len(raw))
+    pronouns = (i for i, w in enumerate(words) if w in FOLLOW_UP_WORDS)
+    pronoun = next((i for i in pronouns if not (words[i] == "there" and i and words[i - 1] in _EXISTENTIAL)), None)
+    if pronoun is not None:
+        return pronoun < first_name
+    return len(words) <= 8 and not names
 
 
 def with_topic(question: str, history: History) -> str:

@@ -100,6 +100,10 @@ def test_off_archive_questions_sharing_one_word_with_it_are_refused(mhrag_home):
         ("Who is Sam Bankman-Fried?", False),  # short, but names its subject
         ("Who won the 2022 FIFA World Cup final?", False),
         ("What did the defence ministers in Brussels approve for the training of Ukrainian soldiers?", False),
+        ("What did his lawyers say about Caroline Ellison?", True),  # the pronoun comes before any name
+        ("Did TechCrunch report that Google paid Apple for its default search status?", False),  # its: Google's
+        ("Is there news about Tesla?", False),  # an existential "there"
+        ("What happened there?", True),
     ],
 )
 def test_is_follow_up(question, follows):
