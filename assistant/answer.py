@@ -326,23 +326,29 @@ class GenerativeAnswerer(ABC):
         """The passages the model is shown and may cite (none: refuse without asking it)."""
         return [] if not passages or self.too_weak(question, passages) else passages
 
-    def addresses(self, question: str, verified: VerifiedAnswer) -> bool:
-        """Whether a verified draft answers this question, not merely something in the passages.
+    def addresses(self, question: str, verified: VerifiedAnswer, passages: list[Passage]) -> bool:
+        """Whether a verified draft bears on this question, not merely on something in the passages.
 
-        A small model can copy a passage sentence word for word (fully supported) that is about
-        something else: asked what Hungary committed to, SmolLM2 quoted a football takeover. One
-        kept sentence, or one span it cites, must reach ``min_support`` against the question: the
-        bar the refusal gate sets for retrieved sentences.
+        A small model can copy a sentence word for word (fully supported) from a retrieved passage
+        that is about something else: asked what Hungary committed to, SmolLM2 quoted a football
+        takeover. One kept sentence, or one sentence of a passage the draft cites, must reach
+        ``min_support`` against the question: the bar the refusal gate sets for retrieved
+        sentences. The cited passages count, not only the quoted spans, so that a terse right
+        answer ("Google [1].") whose quoted span is any sentence naming Google still stands.
         """
-        texts = [*verified.claims, *(citation.quote for citation in verified.citations)]
-        return max(self.gate.support(question, texts), default=0.0) >= self.settings.min_support
+        cited = [
+            p for p in passages
+            if any(c.doc_id == p.doc_id and p.start <= c.start and c.end <= p.end for c in verified.citations)
+        ]
+        best = max((score for score, *_ in self.gate.score_sentences(question, cited)), default=0.0)
+        return max([best, *self.gate.support(question, verified.claims)]) >= self.settings.min_support
 
     def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int]) -> Answer:
         if is_refusal_signal(draft):
             result = refusal(question, self.name, self.model, passages)
         else:
             verified = verify_and_cite(parse_markers(draft), passages, self.settings.citation_min_support)
-            if verified.citations and self.addresses(question, verified):
+            if verified.citations and self.addresses(question, verified, passages):
                 result = Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
             elif self.settings.unverified_draft == "quotes":
                 why = "did not address the question" if verified.citations else "failed verification"
@@ -394,7 +400,7 @@ class GenerativeAnswerer(ABC):
                     continue
                 complete_sentences = len(sentences)
                 verified = verify_and_cite(sentences, given, self.settings.citation_min_support)
-                on_topic = on_topic or (bool(verified.citations) and self.addresses(question, verified))
+                on_topic = on_topic or (bool(verified.citations) and self.addresses(question, verified, given))
                 text = verified.text
                 if on_topic and text.startswith(shown) and len(text) > len(shown):
                     yield text[len(shown):]

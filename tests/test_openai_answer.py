@@ -175,6 +175,17 @@ def test_supported_draft_that_does_not_address_the_question_gives_the_quotes(des
     assert_exact(desk, answer)
 
 
+def test_a_terse_answer_citing_a_passage_on_the_question_stands(desk, openai_server):
+    question = "Which country does the budget keep out of any NATO mission in Ukraine?"
+    passages = desk.retrieve(question)
+    openai_server.replies.append(f"Hungary [{numbered(passages, 'keeps Hungary out')}].")
+    answer = desk.answerer.answer(question, passages)
+    # the span quoted for "Hungary" is the first sentence naming it (the spending rise), which does
+    # not bear on the question; the cited passage does, so the answer stands
+    assert answer.answerer == "openai" and answer.text == "Hungary [1]."
+    assert answer.citations[0].quote.startswith("Hungary published its defence budget")
+
+
 def test_off_topic_sentence_beside_an_answer_is_kept(desk, openai_server):
     passages = with_takeover(desk, desk.retrieve(QUESTION))
     n = numbered(passages, HUNGARY_SENTENCE)
