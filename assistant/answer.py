@@ -340,8 +340,8 @@ class GenerativeAnswerer(ABC):
             p for p in passages
             if any(c.doc_id == p.doc_id and p.start <= c.start and c.end <= p.end for c in verified.citations)
         ]
-        best = max((score for score, *_ in self.gate.score_sentences(question, cited)), default=0.0)
-        return max([best, *self.gate.support(question, verified.claims)]) >= self.settings.min_support
+        texts = [*verified.claims, *self.gate._sentences(cited)[1]]
+        return max(self.gate.support(question, texts), default=0.0) >= self.settings.min_support
 
     def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int]) -> Answer:
         if is_refusal_signal(draft):

@@ -169,12 +169,15 @@ def short_answer(question: str, passages: Sequence[Passage], quotes: Sequence[st
     if not standing:
         return None
 
+    def articles_of(phrase: str) -> set[str]:
+        return set().union(*(articles[member] for member in family[phrase]))
+
     def rank(phrase: str) -> tuple[int, int, int, int, str]:
-        docs = set().union(*(articles[member] for member in family[phrase]))
-        return (-len(docs), -sum(mentions[member] for member in family[phrase]), -len(phrase.split()), -len(phrase), phrase)
+        return (-len(articles_of(phrase)), -sum(mentions[member] for member in family[phrase]),
+                -len(phrase.split()), -len(phrase), phrase)
 
     best = min(standing, key=rank)
-    if len(set().union(*(articles[member] for member in family[best]))) < 2:
+    if len(articles_of(best)) < 2:
         return None  # one article's name is no agreement: "Who testified against X?" got its judge
     citing = [i for i, quote in enumerate(quotes) if any(_mentions(quote, member) for member in family[best])]
     return (best, citing) if citing else None
