@@ -285,10 +285,15 @@ def eval_command(
         if gates.max_regression and baseline is None:
             fail("--max-regression needs --baseline report.json")
         before = load_baseline(baseline) if baseline else None
+        check_set_names(sets)
         loaded = [(str(path), load_question_set(path)) for path in sets]
+    if out_dir:
+        check_out_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as scratch:
         nd = build(home=Path(scratch) if corpus else home, top_k=k, answerer=answerer, retriever=retriever,
                    source=source, since=parse_day(since, "--since"), until=parse_day(until, "--until"))
+        if not corpus and not nd.settings.home.is_dir():
+            fail(f"no archive at {nd.settings.home}: ingest articles there first, or pass --corpus")
         grader = None
         if judge:
             from eval.judge import Judge
@@ -297,9 +302,16 @@ def eval_command(
                 grader = Judge(nd.settings)
         if corpus:
             report = run_ingest(nd, corpus, as_json=True)
+            if report.failed:  # scoring against part of the corpus would blame the retriever for missing articles
+                for failure in report.failed:
+                    err.print(f"[red]failed[/] {escape(failure.line())}")
+                fail(f"--corpus: {len(report.failed)} file(s) or article(s) failed to ingest (listed above); nothing was scored")
             if not as_json:
                 err.print(f"corpus: {report.summary_line()}")
         known = set(nd.manifest.doc_ids())
+        if not known:
+            where = "--corpus " + " ".join(map(str, corpus)) if corpus else f"the archive at {nd.settings.home}"
+            fail(f"{where} holds no documents: there is nothing to score against")
         with user_errors():
             for path, questions in loaded:
                 check_evidence_known(questions, known, Path(path))
@@ -307,9 +319,6 @@ def eval_command(
     data = result.as_json()
     rows = compare(data, before, gates)
     data["comparison"] = {"baseline": str(baseline) if baseline else None, "rows": [r.as_json() for r in rows]}
-    if out_dir:
-        with user_errors():
-            write_report(out_dir, data, rows, str(baseline) if baseline else None)
     failed = [r for r in rows if r.failed]
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False))
@@ -324,9 +333,42 @@ def eval_command(
         out.print(f"[dim]retriever {s['retriever']}, answerer {s['answerer']} ({escape(s['model'])}), top_k {s['top_k']}"
                   + (f"; wrote {escape(str(out_dir))}" if out_dir else "") + "[/]")
         out.print(f"[dim]replies: {escape(answered_by(data['questions']))}[/]")
+    if out_dir:  # after the tables, so a folder that became unwritable mid-run does not cost the results
+        try:
+            write_report(out_dir, data, rows, str(baseline) if baseline else None)
+        except OSError as exc:
+            fail(f"--out {out_dir}: cannot write the report: {exc.strerror or exc}")
     if failed:
         err.print("[bold red]gate failed:[/] " + "; ".join(f"{r.metric} {escape(r.gate.removeprefix('FAIL: '))}" for r in failed))
         raise typer.Exit(1)
+
+
+def check_set_names(sets: list[Path]) -> None:
+    """Questions are paired across runs, and shown in columns, by set file name and id: two sets with one
+    name would be scored (and paired with a baseline) as one."""
+    from eval.catalog import set_label
+
+    seen: dict[str, Path] = {}
+    for path in sets:
+        label = set_label(str(path))
+        if label in seen:
+            same = seen[label].resolve() == path.resolve()
+            fail(f"{path}: " + ("the same question set is given twice" if same else
+                                f"shares the file name {label!r} with {seen[label]}; reports pair questions by "
+                                "set file name and id, so give each set its own file name"))
+        seen[label] = path
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Fail before the run, not after it, when --out cannot take the report."""
+    target = out_dir.resolve()
+    if target.exists() and not target.is_dir():
+        fail(f"--out {out_dir}: exists and is not a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryDirectory(prefix=f".{target.name}.probe-", dir=target.parent).cleanup()
+    except OSError as exc:
+        fail(f"--out {out_dir}: cannot write there: {exc.strerror or exc}")
 
 
 def answered_by(questions: list[dict]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+REPORT_FORMAT = 1  # report.json's "newsdesk_eval": bump when its shape changes
+
 # name -> (label, higher is better). Every per-question score, averaged, plus the run-level figures.
 METRICS: dict[str, tuple[str, bool]] = {
     "hits@4": ("Hits@4", True),
@@ -42,6 +44,15 @@ HEADLINE = ["hits@10", "mrr@10", "map@10", "fact_hits@10", "answer_accuracy", "n
             "false_refusal_rate", "citation_precision", "citation_recall", "judge_correctness", "judge_faithfulness"]
 BY_TYPE = ["answer_accuracy", "hits@10", "fact_hits@10", "recall@10"]
 STAGES = ("retrieve", "generate", "total")
+
+
+def metric_range(name: str) -> tuple[float, float | None]:
+    """The values a metric can take: (lowest, highest or None when unbounded)."""
+    if name == "judge_correctness":
+        return 1.0, 5.0
+    if name.startswith(("latency_", "tokens_")):
+        return 0.0, None
+    return 0.0, 1.0
 
 
 def set_label(name: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval.catalog import METRICS, PER_QUESTION, set_label
+from eval.catalog import METRICS, PER_QUESTION, REPORT_FORMAT, metric_range, set_label
 from eval.confidence import paired_difference
 
 
@@ -24,10 +25,30 @@ def parse_gates(specs: list[str] | None, flag: str) -> dict[str, float]:
         if name not in METRICS:
             raise GateSpecError(f"{flag} {spec!r}: unknown metric {name!r}; known: {', '.join(METRICS)}")
         try:
-            gates[name] = float(value)
+            number = float(value)
         except ValueError:
             raise GateSpecError(f"{flag} {spec!r}: {value!r} is not a number") from None
+        gates[name] = check_gate_value(flag, spec, name, number)
     return gates
+
+
+def check_gate_value(flag: str, spec: str, name: str, value: float) -> float:
+    """The value, if a gate on it can ever pass and ever fail; a GateSpecError otherwise.
+
+    ``nan`` compares false with everything, so it would turn a gate off without a word; a threshold
+    outside the metric's range (``mrr@10=1.5``) or a negative allowed regression is a typo.
+    """
+    if not math.isfinite(value):
+        raise GateSpecError(f"{flag} {spec!r}: the value must be a finite number")
+    low, high = metric_range(name)
+    if flag == "--max-regression":
+        if value < 0:
+            raise GateSpecError(f"{flag} {spec!r}: an allowed regression cannot be negative")
+        return value
+    if value < low or (high is not None and value > high):
+        span = f"{low:g} to {high:g}" if high is not None else f"at least {low:g}"
+        raise GateSpecError(f"{flag} {spec!r}: {name} runs {span}")
+    return value
 
 
 def load_baseline(path: Path) -> dict:
@@ -39,7 +60,39 @@ def load_baseline(path: Path) -> dict:
         raise GateSpecError(f"{path}:{exc.lineno}: the baseline is not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or not isinstance(data.get("summary"), dict) or not isinstance(data.get("questions"), list):
         raise GateSpecError(f"{path}: not a newsdesk eval report.json (no 'summary' and 'questions')")
+    problem = baseline_problem(data)
+    if problem:
+        raise GateSpecError(f"{path}: not a usable newsdesk eval report.json: {problem}")
     return data
+
+
+def baseline_problem(data: dict) -> str | None:
+    """What makes a report unusable as a baseline (the first thing found), or None.
+
+    Checked before the run, so a bad baseline costs a line, not a finished run.
+    """
+    version = data.get("newsdesk_eval")
+    if version is not None and version != REPORT_FORMAT:
+        return f"report format {version!r}, this newsdesk reads format {REPORT_FORMAT}"
+
+    def number(value) -> bool:
+        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+    for name in METRICS:
+        if not number(data["summary"].get(name)):
+            return f"summary.{name} is {data['summary'][name]!r}, not a number"
+    for i, q in enumerate(data["questions"]):
+        if not isinstance(q, dict):
+            return f"questions[{i}] is not an object"
+        for key in ("set", "id"):
+            if not isinstance(q.get(key), str):
+                return f"questions[{i}] has no {key!r} string"
+        if not isinstance(q.get("scores"), dict):
+            return f"questions[{i}] has no 'scores' object"
+        bad = next((m for m, v in q["scores"].items() if not number(v)), None)
+        if bad is not None:
+            return f"questions[{i}].scores.{bad} is {q['scores'][bad]!r}, not a number"
+    return None
 
 
 def paired_scores(current: dict, baseline: dict, metric: str) -> tuple[list[float], list[float]]:
@@ -106,7 +159,7 @@ def gate_verdict(metric: str, current: float | None, baseline: float | None, gat
             if current is None:
                 problems.append("not measured")
             elif fails(current, bounds[metric]):
-                problems.append(f"{current:.3f} {sign} {bounds[metric]:g}")
+                problems.append(f"{shown(current, bounds[metric])} {sign} {bounds[metric]:g}")
     if metric in gates.max_regression:
         allowed = gates.max_regression[metric]
         if paired_delta is not None:
@@ -122,6 +175,14 @@ def gate_verdict(metric: str, current: float | None, baseline: float | None, gat
     if problems:
         return "FAIL: " + "; ".join(dict.fromkeys(problems))
     return "pass" if gates.covers(metric) else ""
+
+
+def shown(value: float, threshold: float) -> str:
+    """The value with as many decimals as the threshold was given with (at least 3), so a failed gate
+    never reads "0.917 < 0.9167"."""
+    text = f"{threshold:g}"
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return f"{value:.{min(max(3, decimals), 9)}f}"
 
 
 def compare(current: dict, baseline: dict | None, gates: Gates) -> list[Row]:

@@ -26,9 +26,12 @@ def metrics_by_type(report: dict, path: Path) -> None:
             if value is not None:
                 xs.append(t - 0.4 + width * (i + 0.5))
                 ys.append(value)
+        if not ys:  # a metric no type measured (no gold evidence): no empty bar, no legend entry
+            continue
         bars = ax.bar(xs, ys, width, label=METRICS[name][0].replace(" (benchmark rule)", ""), color=COLOURS[i % len(COLOURS)])
         ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     ax.set_xticks(range(len(types)))
+    ax.set_xlim(-0.6, len(types) - 0.4)
     ax.set_xticklabels([f"{t}\n(n={report['by_type'][t]['questions']})" for t in types], fontsize=8)
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("score (0-1)")

@@ -49,39 +49,48 @@ def comparison_cells(row: Row) -> list[str]:
 COMPARISON_HEADER = ["Metric", "Current", "Baseline", "Delta", "Paired delta [95% CI]", "Pairs", "Gate"]
 
 
+def md_cell(value) -> str:
+    """A value as one Markdown table cell: pipes escaped, one line, yes/no for booleans, "-" for none."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
 def markdown(report: dict, rows: list[Row], baseline_path: str | None) -> str:
     s = report["settings"]
     lines = [
         "# Newsdesk eval report", "",
-        f"Sets: {', '.join(report['sets'])}. Questions: {report['summary']['questions']} "
+        f"Sets: {', '.join(md_cell(n) for n in report['sets'])}. Questions: {report['summary']['questions']} "
         f"({report['summary']['null_questions']} null). Created {report['created']}.", "",
-        "Settings: " + ", ".join(f"{k}={v}" for k, v in s.items()), "",
+        "Settings: " + ", ".join(f"{k}={md_cell(v)}" for k, v in s.items()), "",
         "## Summary", "", "| Metric | Value | 95% CI |", "|---|---:|---|",
     ]
     for key, label in summary_rows(report):
         lines.append(f"| {label} | {format_value(report['summary'][key])} | {format_ci(report['intervals'].get(key))} |")
     if report["set_summaries"]:
         names = list(report["set_summaries"])
-        lines += ["", "## By set", "", "| Metric | " + " | ".join(set_label(n) for n in names) + " |",
+        lines += ["", "## By set", "", "| Metric | " + " | ".join(md_cell(set_label(n)) for n in names) + " |",
                   "|---|" + "---:|" * len(names)]
         for key, label in summary_rows(report):
             lines.append(f"| {label} | " + " | ".join(format_value(report["set_summaries"][n].get(key)) for n in names) + " |")
     lines += ["", "## By question type", "", "| Type | Questions | " + " | ".join(METRICS[m][0] for m in BY_TYPE) + " |",
               "|---|---:|" + "---:|" * len(BY_TYPE)]
     for qtype, row in report["by_type"].items():
-        lines.append(f"| {qtype} | {row['questions']} | " + " | ".join(format_value(row[m]) for m in BY_TYPE) + " |")
+        lines.append(f"| {md_cell(qtype)} | {row['questions']} | " + " | ".join(format_value(row[m]) for m in BY_TYPE) + " |")
     if rows:
         title = f"## Against baseline {baseline_path}" if baseline_path else "## Gates"
         lines += ["", title, "", "| " + " | ".join(COMPARISON_HEADER) + " |", "|---|---:|---:|---:|---|---:|---|"]
-        lines += ["| " + " | ".join(comparison_cells(r)) + " |" for r in rows]
+        lines += ["| " + " | ".join(md_cell(c) for c in comparison_cells(r)) + " |" for r in rows]
     lines += ["", "## Plots", "", "![metrics by question type](metrics_by_type.png)", "", "![latency](latency.png)", "",
               "## Questions", "", "| set | id | type | correct | refused | first gold rank | answer |", "|---|---|---|---|---|---|---|"]
     for q in report["questions"]:
         rank = next((str(i) for i, d in enumerate(q["retrieved"][:10], 1) if d in q["gold"]), "-") if q["gold"] else "null"
         correct = {1.0: "yes", 0.0: "no"}.get(q["scores"].get("answer_accuracy"), "n/a")
-        answer = q["answer"].replace("|", "\\|").replace("\n", " ")
-        answer = answer if len(answer) <= 140 else answer[:139] + "…"
-        lines.append(f"| {set_label(q['set'])} | {q['id']} | {q['question_type']} | {correct} | {q['refused']} | {rank} | {answer} |")
+        answer = q["answer"] if len(q["answer"]) <= 140 else q["answer"][:139] + "…"
+        cells = [set_label(q["set"]), q["id"], q["question_type"], correct, q["refused"], rank, answer]
+        lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -19,14 +19,13 @@ from assistant.cite import quote_is_exact
 from assistant.retrieve import distinct_documents
 from assistant.types import Answer, Passage
 from eval import metrics
-from eval.catalog import BY_TYPE, HEADLINE, PER_QUESTION, STAGES
+from eval.catalog import BY_TYPE, HEADLINE, PER_QUESTION, REPORT_FORMAT, STAGES
 from eval.confidence import bootstrap_ci
 from eval.judge import Judge
 from eval.sets import Question
 
 RETRIEVE_CHUNKS = 40  # enough chunks to rank at least 10 distinct documents
 KEEP_CHUNKS = 10  # chunk texts kept per question: all that the @10 metrics read
-REPORT_FORMAT = 1
 
 @dataclass
 class QuestionResult:

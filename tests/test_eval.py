@@ -99,6 +99,53 @@ def test_gate_options_are_checked_before_the_run(tmp_path, seed_home):
     assert proc.returncode == 2 and "unknown metric 'recall'" in proc.stderr
 
 
+OFF_ARCHIVE_SET = REPO / "eval" / "sets" / "off_archive.jsonl"
+
+
+def test_an_archive_that_is_missing_or_empty_is_not_scored(tmp_path):
+    """Null questions against no articles would all be "refused", a perfect score: a typo in --home or
+    --corpus must not pass a release gate."""
+    missing = tmp_path / "hoem"
+    proc = run_cli("eval", str(OFF_ARCHIVE_SET), "--fail-under", "null_refusal_rate=0.9", home=missing)
+    assert proc.returncode == 2 and f"no archive at {missing}" in proc.stderr
+    assert not missing.exists()
+    empty = tmp_path / "empty-home"
+    empty.mkdir()
+    proc = run_cli("eval", str(OFF_ARCHIVE_SET), home=empty)
+    assert proc.returncode == 2 and "holds no documents: there is nothing to score against" in proc.stderr
+    proc = run_cli("eval", str(OFF_ARCHIVE_SET), "--corpus", str(tmp_path / "nowhere.jsonl"))
+    assert proc.returncode == 2 and "nowhere.jsonl" in proc.stderr and "nothing was scored" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_corpus_with_failed_articles_is_not_scored(tmp_path):
+    good = json.loads((MHRAG / "corpus.jsonl").read_text().splitlines()[0]) if (MHRAG / "corpus.jsonl").exists() else {
+        "title": "Dam passes inspection", "body": "The Brackenridge dam passed its inspection on Monday."}
+    part = tmp_path / "part.jsonl"
+    part.write_text(json.dumps(good) + "\n" + json.dumps({"title": 7, "body": ["not", "text"]}) + "\n")
+    proc = run_cli("eval", str(OFF_ARCHIVE_SET), "--corpus", str(part))
+    assert proc.returncode == 2
+    assert f"{part}:2" in proc.stderr and "1 file(s) or article(s) failed to ingest" in proc.stderr
+    assert "Newsdesk eval" not in proc.stdout
+
+
+def test_out_and_set_names_are_checked_before_the_run(tmp_path, seed_home):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    for target in (afile, afile / "sub"):
+        proc = run_cli("eval", str(SEED_SET), "--out", str(target), home=seed_home)
+        assert proc.returncode == 2 and f"--out {target}:" in proc.stderr and "Traceback" not in proc.stderr
+        assert "Newsdesk eval" not in proc.stdout  # failed before any question ran
+    assert afile.read_text() == "keep me"
+    proc = run_cli("eval", str(SEED_SET), str(SEED_SET), home=seed_home)
+    assert proc.returncode == 2 and "the same question set is given twice" in proc.stderr
+    copy = tmp_path / "elsewhere" / SEED_SET.name
+    copy.parent.mkdir()
+    copy.write_text(SEED_SET.read_text())
+    proc = run_cli("eval", str(SEED_SET), str(copy), home=seed_home)
+    assert proc.returncode == 2 and f"shares the file name {SEED_SET.name!r}" in proc.stderr
+
+
 @needs_dev
 @pytest.mark.slow
 def test_dev_set_report_baseline_and_failing_gate(tmp_path, mhrag_home):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from eval.gates import Gates, GateSpecError, compare, gate_verdict, load_baseline, parse_gates
-from eval.report import write_atomically
+from eval.report import md_cell, write_atomically
 
 
 def report(set_name: str, scores: dict[str, list[float]], **summary) -> dict:
@@ -25,6 +25,22 @@ def test_parse_gates():
             parse_gates([bad], "--fail-under")
 
 
+@pytest.mark.parametrize(
+    ("flag", "spec", "reason"),
+    [
+        ("--fail-under", "mrr@10=nan", "must be a finite number"),  # nan compares false: the gate would never fail
+        ("--fail-over", "latency_total_p95_s=inf", "must be a finite number"),
+        ("--fail-under", "mrr@10=1.5", "mrr@10 runs 0 to 1"),
+        ("--fail-over", "latency_total_p95_s=-1", "runs at least 0"),
+        ("--fail-under", "judge_correctness=0.5", "runs 1 to 5"),
+        ("--max-regression", "mrr@10=-0.5", "cannot be negative"),
+    ],
+)
+def test_gate_values_that_could_never_pass_or_never_fail_are_refused(flag, spec, reason):
+    with pytest.raises(GateSpecError, match=reason):
+        parse_gates([spec], flag)
+
+
 def test_gate_verdicts_know_which_way_is_worse():
     gates = Gates(fail_under={"hits@10": 0.5}, fail_over={"latency_total_p95_s": 2.0},
                   max_regression={"mrr@10": 0.05, "false_refusal_rate": 0.0})
@@ -38,6 +54,8 @@ def test_gate_verdicts_know_which_way_is_worse():
     assert gate_verdict("false_refusal_rate", 0.25, 0.20, gates) == "FAIL: regressed by 0.050 > 0"
     assert gate_verdict("mrr@10", 0.7, None, gates) == "FAIL: not measured in both runs"
     assert gate_verdict("map@10", 0.1, 0.9, gates) == ""  # no gate on it
+    # the value is shown to the threshold's precision, so the message never contradicts itself
+    assert gate_verdict("recall@4", 0.91666, None, Gates(fail_under={"recall@4": 0.9167})) == "FAIL: 0.9167 < 0.9167"
 
 
 def test_compare_pairs_questions_by_set_file_and_id():
@@ -66,6 +84,27 @@ def test_load_baseline_errors(tmp_path):
         load_baseline(bad)
     with pytest.raises(GateSpecError, match="cannot read the baseline"):
         load_baseline(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"summary": {"mrr@10": "high"}, "questions": []}, "summary.mrr@10 is 'high', not a number"),
+        ({"summary": {}, "questions": [{}]}, r"questions\[0\] has no 'set' string"),
+        ({"summary": {}, "questions": [{"set": "dev.jsonl", "id": "q1"}]}, r"questions\[0\] has no 'scores' object"),
+        ({"summary": {}, "questions": [{"set": "dev.jsonl", "id": "q1", "scores": {"hits@10": [1]}}]},
+         r"questions\[0\].scores.hits@10 is \[1\], not a number"),
+        ({"newsdesk_eval": 99, "summary": {}, "questions": []}, "report format 99, this newsdesk reads format 1"),
+    ],
+)
+def test_a_baseline_of_the_wrong_shape_is_refused_before_the_run(tmp_path, data, problem):
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(GateSpecError, match="report.json: not a usable newsdesk eval report.json: " + problem):
+        load_baseline(path)
+    good = report("dev.jsonl", {"hits@10": [1.0, 0.0]}, latency_total_p95_s=0.2)
+    path.write_text(json.dumps({"newsdesk_eval": 1, **good}))
+    assert load_baseline(path) == {"newsdesk_eval": 1, **good}
 
 
 def test_nothing_half_written_when_a_writer_fails(tmp_path):
@@ -100,3 +139,9 @@ def test_max_regression_uses_the_paired_delta_when_questions_are_shared():
     (row,) = compare(current, baseline, Gates(max_regression={"mrr@10": 0.2}))
     assert row.delta == pytest.approx(0.25) and row.paired[0] == -0.25 and row.gate == "FAIL: regressed by 0.250 > 0.2"
     assert gate_verdict("mrr@10", 0.75, 0.5, Gates(max_regression={"mrr@10": 0.2}), paired_delta=-0.25).startswith("FAIL")
+
+
+def test_markdown_cells_hold_one_value_each():
+    assert md_cell("q|1") == "q\\|1"
+    assert md_cell("two\nlines") == "two lines"
+    assert (md_cell(True), md_cell(False), md_cell(None), md_cell(0.5)) == ("yes", "no", "-", "0.5")
