@@ -74,6 +74,11 @@ class Manifest:
         row = self.db.execute("SELECT content_hash, chunk_ids FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
 
+    def origin(self, doc_id: str) -> tuple[str, str] | None:
+        """``(title, path)`` of a stored document, or None."""
+        row = self.db.execute("SELECT title, path FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def record(self, article: Article, content_hash: str, chunk_ids: list[str]) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.embedding import MiniLMEmbedding, load_tokenizer
@@ -119,7 +119,7 @@ class Ingestor:
         report = IngestReport()
         files, report.failed = find_files(paths)
         report.files = len(files) + len(report.failed)
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str, str]] = {}  # doc id -> (title, path) of the articles this run
         pending: list[tuple[Article, str, list[Chunk]]] = []
         pending_chunks = 0
         embedded_before = self.embedder.texts_embedded
@@ -128,12 +128,13 @@ class Ingestor:
                 loaded = load_file(file, root)
                 report.failed.extend(loaded.failures)
                 for article in loaded.articles:
+                    article = self.distinct_document(article, seen)
                     if article.doc_id in seen:
                         report.failed.append(
-                            Failure(article.path, f"duplicate document id {article.doc_id!r} (first in {seen[article.doc_id]}); skipped")
+                            Failure(article.path, f"duplicate document id {article.doc_id!r} (first in {seen[article.doc_id][1]}); skipped")
                         )
                         continue
-                    seen[article.doc_id] = article.path
+                    seen[article.doc_id] = (article.title, article.path)
                     report.documents += 1
                     digest = content_hash(article, self.settings)
                     known = self.manifest.known(article.doc_id)
@@ -153,6 +154,25 @@ class Ingestor:
             self._flush(pending, report)
         report.embedded = self.embedder.texts_embedded - embedded_before
         return report
+
+    def distinct_document(self, article: Article, seen: dict[str, tuple[str, str]]) -> Article:
+        """The article, under an id of its own when its file-made id belongs to another article.
+
+        An id made from a file name is not an identity: a second ``article.txt`` (from another folder,
+        or another upload) with another headline is another article, so it becomes ``article.txt (2)``
+        instead of silently replacing the first. The same headline or the same file is a new version of
+        the stored article and replaces it, as before. Articles with a URL are identified by it.
+        """
+        if article.url:
+            return article
+        candidate, n = article.doc_id, 1
+        while (stored := seen.get(candidate) or self.manifest.origin(candidate)) is not None:
+            title, path = stored
+            if title == article.title or path == article.path:
+                break
+            n += 1
+            candidate = f"{article.doc_id} ({n})"
+        return article if candidate == article.doc_id else replace(article, doc_id=candidate)
 
     def _flush(self, pending: list[tuple[Article, str, list[Chunk]]], report: IngestReport) -> None:
         if not pending:

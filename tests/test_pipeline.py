@@ -156,3 +156,41 @@ def test_changed_headline_reaches_the_store(tmp_path):
     assert (report.chunks_added, report.chunks_removed) == (1, 1)
     (passage,) = desk.retrieve("Rotterdam strike", k=1)
     assert passage.title == "New headline"
+
+
+def test_a_different_article_under_a_taken_file_name_is_added_not_swapped_in(tmp_path):
+    """Ids made from file names are not identities: two uploads (or folders) may both hold
+    ``article.txt``. A second one with another headline must not delete the first."""
+    first, second, edited = (tmp_path / d / "article.txt" for d in ("a", "b", "c"))
+    for path, text in ((first, "Dam passes inspection\n\nThe Brackenridge dam passed its yearly inspection on Monday.\n"),
+                       (second, "Marathon record falls\n\nThe Tollbury marathon was won in a course record on Sunday.\n"),
+                       (edited, "Dam passes inspection\n\nThe Brackenridge dam passed its yearly inspection on Tuesday.\n")):
+        path.parent.mkdir()
+        path.write_text(text)
+    desk = make_newsdesk(tmp_path / "home")
+    desk.ingest([first])
+    report = desk.ingest([second])
+    assert (report.chunks_added, report.chunks_removed, report.failed) == (1, 0, [])
+    assert desk.manifest.doc_ids() == ["article.txt", "article.txt (2)"]
+    assert "Brackenridge" in desk.ask("Did the Brackenridge dam pass its inspection?").text
+    assert "Tollbury" in desk.ask("Who won the Tollbury marathon?").text
+    # the same headline from elsewhere is a new version of that article: it replaces it
+    report = desk.ingest([edited])
+    assert (report.chunks_added, report.chunks_removed) == (1, 1)
+    assert desk.manifest.article("article.txt").text.endswith("on Tuesday.")
+    assert desk.manifest.origin("article.txt (2)")[0] == "Marathon record falls"
+    # one batch holding both: each keeps its own id, and ingesting it again changes nothing
+    both = desk.ingest([second, edited])
+    assert (both.unchanged, both.failed) == (2, [])
+
+
+def test_filters_that_match_no_article_say_so_instead_of_the_archive_lacking_the_answer(seed_desk, seed_home):
+    from assistant.types import Filters
+
+    answer = seed_desk.ask("What did Hungary commit to?", filters=Filters((), "2020-01-01", "2020-02-01"))
+    assert answer.refused and not answer.citations
+    assert answer.text.startswith("No article in the archive matches the filters (from 2020-01-01; until 2020-02-01)")
+    # filters that do match articles keep the usual answer
+    assert not seed_desk.ask("What did Hungary commit to?", filters=Filters((), "2024-06-01", None)).refused
+    proc = run_cli("ask", "What did Hungary commit to?", "--until", "2023-12-31", home=seed_home)
+    assert proc.returncode == 0 and "matches the filters (until 2023-12-31)" in proc.stdout
