@@ -187,8 +187,17 @@ class Newsdesk:
         question = clean_question(question)
         started = time.perf_counter()
         query = self.standalone_question(question, history)
+        filters = filters or self.default_filters()
         passages = self.retrieve(query, k, filters)
         retrieved = time.perf_counter()
+        if not passages and not filters.is_empty() and not self.keywords.any_within(filters):
+            # Not "the archive does not say": the archive may well say, outside the filters.
+            text = prompts.load("no_match").format(filters=filters.describe())
+            answer = Answer(query, text, True, self.answerer.name, self.answerer.model, [], [])
+            answer.timings = {"retrieve_s": retrieved - started, "answer_s": 0.0, "total_s": time.perf_counter() - started}
+            yield text
+            yield answer
+            return
         for item in self.answerer.stream(query, passages, history):  # the answerer sees no history
             if isinstance(item, Answer):
                 item.timings = {

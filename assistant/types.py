@@ -123,3 +123,12 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not self.sources and self.since is None and self.until is None
+
+    def describe(self) -> str:
+        """"TechCrunch, The Verge; from 2023-10-01; until 2023-10-31" ("" when empty)."""
+        parts = [", ".join(self.sources)] if self.sources else []
+        if self.since:
+            parts.append(f"from {self.since}")
+        if self.until:
+            parts.append(f"until {self.until}")
+        return "; ".join(parts)

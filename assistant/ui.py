@@ -18,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.answer import AnswerError
-from assistant.app import Newsdesk
+from assistant.app import MAX_QUESTION_CHARS, Newsdesk
 from assistant.memory import release_free_heap
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Filters
@@ -148,19 +148,8 @@ def byline(answer: Answer, filters: Filters) -> str:
     if "total_s" in answer.timings:
         bits.append(f"{answer.timings['total_s']:.1f} s")
     if not filters.is_empty():
-        bits.append("filtered to " + describe_filters(filters))
+        bits.append("filtered to " + filters.describe())
     return f'<span class="nd-by">{escape_markdown(" · ".join(bits))}</span>'
-
-
-def describe_filters(filters: Filters) -> str:
-    parts = []
-    if filters.sources:
-        parts.append(", ".join(filters.sources))
-    if filters.since:
-        parts.append(f"from {filters.since}")
-    if filters.until:
-        parts.append(f"until {filters.until}")
-    return "; ".join(parts)
 
 
 def citation_card(citation: Citation, article_text: str | None, turn: int) -> str:
@@ -239,7 +228,7 @@ def file_result(name: str, report: IngestReport) -> FileResult:
         status = "unchanged"
     else:
         status = "replaced" if report.chunks_removed else "added"
-        detail = f"{changed} article{'s' * (changed != 1)}, {report.chunks_added} passages"
+        detail = f"{changed} article{'s' * (changed != 1)}, {report.chunks_added} passage{'s' * (report.chunks_added != 1)}"
         if report.unchanged:
             detail += f" ({report.unchanged} unchanged)"
     if report.failed:
@@ -258,15 +247,17 @@ def results_html(results: list[FileResult]) -> str:
 
 
 def parse_day(value: object, label: str) -> str | None:
-    """A date picker's value (``2024-06-14``, maybe with a time, or empty) as an ISO date."""
+    """A date box's text (``2024-06-14``, or empty) as an ISO date; anything else is an error that
+    quotes what was typed (never silently ignored: the filter applied must be the one shown)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, (int, float)):
-        raise ValueError(f"{label} must be a date like 2024-06-14")
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value).strip()[:10]).isoformat()
+        if isinstance(value, (int, float)) or len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise ValueError(f"{label} must be a date like 2024-06-14, got {str(value)[:40]!r}") from None
+        raise ValueError(f"{label} must be a date like 2024-06-14, got {text[:40]!r}") from None
 
 
 def make_filters(sources: list[str] | None, since: object, until: object) -> Filters:
@@ -367,6 +358,9 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         summary = nd.manifest.summary()
         return archive_html(summary), gr.update(choices=summary.sources)
 
+    def outlet_choices():  # opening Filters shows outlets that other sessions' uploads added since
+        return gr.update(choices=nd.manifest.summary().sources)
+
     def upload(paths, progress=gr.Progress()):
         if not paths:  # every output set, no gr.skip(): see respond
             return "", *archive_view(), None
@@ -397,21 +391,23 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                     placeholder="Ask a question about the archive, for example: What did Hungary commit to?",
                 )
                 question = gr.Textbox(label="Question", placeholder="What did Hungary commit to?", elem_id="nd-question",
-                                      lines=1, max_lines=4)
+                                      lines=1, max_lines=4, max_length=MAX_QUESTION_CHARS)
                 with gr.Row():
                     ask_button = gr.Button("Ask", variant="primary", elem_id="nd-ask")
                     clear = gr.Button("New conversation", elem_id="nd-new")
-                with gr.Accordion("Filters", open=False, elem_id="nd-filters"):
+                with gr.Accordion("Filters", open=False, elem_id="nd-filters") as filter_panel:
                     outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=nd.manifest.summary().sources,
                                           value=[], elem_id="nd-outlets",
                                           info="Only these outlets (empty: all).")
                     with gr.Row():
-                        since = gr.DateTime(label="From", include_time=False, type="string", value=None, elem_id="nd-since")
-                        until = gr.DateTime(label="Until", include_time=False, type="string", value=None, elem_id="nd-until")
+                        # Plain text boxes, not date pickers: a picker keeps its last valid date when
+                        # the text typed is not one, so the filter applied would differ from the one shown.
+                        since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-since")
+                        until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-until")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(SOURCES_PLACEHOLDER, label="Sources", elem_id="nd-sources", js_on_load=None)
-        with gr.Accordion("Archive", open=False, elem_id="nd-archive-panel"):
+        with gr.Accordion("Archive", open=False, elem_id="nd-archive-panel") as archive_panel:
             archive = gr.HTML(elem_id="nd-archive", js_on_load=None)
             files = gr.File(label="Add articles (.txt, .md, .html, .json, .jsonl)", file_count="multiple",
                             type="filepath", elem_id="nd-upload", file_types=sorted(SUPPORTED_SUFFIXES))
@@ -419,10 +415,14 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
 
         ask_inputs = [question, chatbot, conversation, outlets, since, until]
         ask_outputs = [chatbot, conversation, sources]
-        ask_button.click(respond, ask_inputs, ask_outputs, api_name="ask", js=CLEAR_QUESTION_JS)
-        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private", js=CLEAR_QUESTION_JS)
-        clear.click(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
-        chatbot.clear(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private")
+        asked = ask_button.click(respond, ask_inputs, ask_outputs, api_name="ask", js=CLEAR_QUESTION_JS)
+        submitted = question.submit(respond, ask_inputs, ask_outputs, api_visibility="private", js=CLEAR_QUESTION_JS)
+        # Starting over cancels an answer in flight: its last yield would bring the old conversation back.
+        for event in (clear.click, chatbot.clear):
+            event(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private",
+                  cancels=[asked, submitted])
+        filter_panel.expand(outlet_choices, None, outlets, api_visibility="private")
+        archive_panel.expand(archive_view, None, [archive, outlets], api_visibility="private")
         files.upload(upload, files, [results, archive, outlets, files], api_visibility="private", concurrency_limit=1)
         page.load(archive_view, None, [archive, outlets], api_visibility="private")
     return page

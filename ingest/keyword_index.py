@@ -157,6 +157,12 @@ class KeywordIndex:
             self._stats = (version, SourceStats(self.count(), sources, low or 0, high or 0))
         return self._stats[1]
 
+    def any_within(self, filters: Filters) -> bool:
+        """Whether any chunk meets the filters (outlets, published days)."""
+        where, params = filter_clause(filters)
+        sql = "SELECT 1 FROM chunks c" + (f" WHERE {' AND '.join(where)}" if where else "") + " LIMIT 1"
+        return self.db.execute(sql, params).fetchone() is not None
+
     def passages(self, chunk_ids: list[str]) -> dict[str, Passage]:
         """Stored chunks by id (score 0), for ranking lists that come as ids alone."""
         found: dict[str, Passage] = {}
@@ -223,16 +229,8 @@ class KeywordIndex:
                 [expression, n],
             ).fetchall()
             return [Passage(*row) for row in rows]
-        where, params = ["chunks_fts MATCH ?"], [expression]
-        if filters.sources:
-            where.append(f"c.source IN ({','.join('?' * len(filters.sources))})")
-            params.extend(filters.sources)
-        if filters.since:
-            where.append("c.published_day >= ?")
-            params.append(date_ordinal(filters.since))
-        if filters.until:
-            where.append("c.published_day <= ?")
-            params.append(date_ordinal(filters.until))
+        where, params = filter_clause(filters)
+        where, params = ["chunks_fts MATCH ?", *where], [expression, *params]
         rows = self.db.execute(
             f"SELECT {columns.format(score=f'bm25(chunks_fts, {weights})')} "
             f"FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid WHERE {' AND '.join(where)} "
@@ -240,6 +238,21 @@ class KeywordIndex:
             [*params, n],
         ).fetchall()
         return [Passage(*row) for row in rows]
+
+
+def filter_clause(filters: Filters) -> tuple[list[str], list]:
+    """SQL conditions on the ``chunks`` table (as ``c``) for the filters, and their parameters."""
+    where, params = [], []
+    if filters.sources:
+        where.append(f"c.source IN ({','.join('?' * len(filters.sources))})")
+        params.extend(filters.sources)
+    if filters.since:
+        where.append("c.published_day >= ?")
+        params.append(date_ordinal(filters.since))
+    if filters.until:
+        where.append("c.published_day <= ?")
+        params.append(date_ordinal(filters.until))
+    return where, params
 
 
 _STEMMER_LOCK = threading.Lock()

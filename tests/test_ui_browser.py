@@ -113,10 +113,11 @@ class Page:
 
     def ask(self, question: str) -> str:
         """Asks in the page as a user would; returns the text of the answer once it is final."""
-        answered = self.page.locator("#nd-chat .nd-by").count()
+        final = "#nd-chat .nd-by, #nd-chat .nd-error"  # an answer's byline, or an error in its place
+        answered = self.page.locator(final).count()
         self.page.fill("#nd-question textarea", question)
         self.page.click("#nd-ask")
-        self.page.wait_for_function("n => document.querySelectorAll('#nd-chat .nd-by').length > n", arg=answered)
+        self.page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n", arg=[final, answered])
         assert self.page.input_value("#nd-question textarea") == "", "the question box is cleared once asked"
         return self.page.locator('#nd-chat [data-testid="bot"]').last.inner_text()
 
@@ -184,6 +185,43 @@ def test_follow_up_uses_the_conversation_and_new_conversation_forgets_it(page):
     assert "Evil" in page.page.locator("#nd-s2-1").inner_text()  # the Zephyr article's outlet
 
 
+def test_new_conversation_while_an_answer_is_in_flight_stays_new(page):
+    page.ask("What did the Lindqvist regional board approve?")
+    page.page.fill("#nd-question textarea", "What did the Zephyr harbour council approve?")
+    page.page.click("#nd-ask")
+    page.page.wait_for_timeout(50)
+    page.page.click("#nd-new")
+    page.page.wait_for_timeout(3000)  # long past when the cancelled answer would have landed
+    assert page.page.locator('#nd-chat [data-testid="bot"]').count() == 0
+    assert page.page.locator('#nd-chat [data-testid="user"]').count() == 0
+    assert "Sources appear here" in page.page.locator("#nd-sources").inner_text()
+    page.ask("What did Hungary commit to?")
+    assert page.page.locator("#nd-s1-1").count() == 1  # the server's conversation started over too
+
+
+def test_what_the_filter_boxes_show_is_what_filters(page):
+    page.page.click("#nd-filters button")
+    since = page.page.locator("#nd-since textarea, #nd-since input")
+    since.fill("2024-01-01")
+    assert "filtered to from 2024-01-01" in page.ask("What did the Lindqvist regional board approve?")
+    since.fill("not a date")
+    answer = page.ask("What did the Lindqvist regional board approve?")
+    assert "'From' must be a date like 2024-06-14, got 'not a date'" in answer
+    since.fill("2020-01-01")
+    page.page.fill("#nd-until textarea, #nd-until input", "2020-02-01")
+    answer = page.ask("What did the Lindqvist regional board approve?")
+    assert "No article in the archive matches the filters (from 2020-01-01; until 2020-02-01)" in answer
+
+
+def test_the_question_box_holds_at_most_the_longest_question_answered(page):
+    from assistant.app import MAX_QUESTION_CHARS
+
+    box = page.page.locator("#nd-question textarea")
+    assert box.get_attribute("maxlength") == str(MAX_QUESTION_CHARS)
+    box.fill("x" * (MAX_QUESTION_CHARS + 500))
+    assert len(box.input_value()) == MAX_QUESTION_CHARS
+
+
 def test_article_payloads_are_shown_as_text_and_never_run(page):
     answer = page.ask("What did the Zephyr harbour council approve?")
     assert SCRIPT in answer and IMG in answer and MD_LINK in answer
@@ -212,8 +250,7 @@ def test_filters_set_in_the_page_restrict_retrieval(page):
     page.page.click("#nd-filters button")
     page.page.click("#nd-outlets input")
     page.page.get_by_role("option", name="Valley Post").click()
-    page.page.fill("#nd-since input", "2023-01-01")
-    page.page.press("#nd-since input", "Enter")
+    page.page.fill("#nd-since textarea, #nd-since input", "2023-01-01")
     answer = page.ask("What did Hungary commit to?")
     assert "filtered to Valley Post; from 2023-01-01" in answer
     assert HUNGARY_SENTENCE not in answer  # the seed article names no outlet, so it is filtered out

@@ -104,7 +104,7 @@ def test_sources_panel_keeps_the_newest_answer_open():
     ("report", "status", "detail"),
     [
         (IngestReport(files=1, documents=2, chunks_added=5), "added", "2 articles, 5 passages"),
-        (IngestReport(files=1, documents=1, chunks_added=1, chunks_removed=2), "replaced", "1 article, 1 passages"),
+        (IngestReport(files=1, documents=1, chunks_added=1, chunks_removed=2), "replaced", "1 article, 1 passage"),
         (IngestReport(files=1, documents=1, unchanged=1), "unchanged", "1 article already in the archive"),
         (IngestReport(files=1, failed=[Failure("/tmp/x/bad.json:1", "invalid JSON: Expecting value (column 1)")]),
          "failed", "bad.json:1: invalid JSON: Expecting value (column 1)"),
@@ -126,9 +126,10 @@ def test_archive_summary_shows_counts_outlets_and_span():
 
 def test_filters_from_the_page():
     assert make_filters(None, None, "") == Filters()
-    assert make_filters(["X"], "2024-01-02", "2024-02-03 00:00:00") == Filters(("X",), "2024-01-02", "2024-02-03")
-    with pytest.raises(ValueError, match="'From' must be a date like 2024-06-14, got 'soon'"):
-        make_filters([], "soon", None)
+    assert make_filters(["X"], " 2024-01-02 ", "2024-02-03") == Filters(("X",), "2024-01-02", "2024-02-03")
+    for typed in ("soon", "not a date", "14/10/2023", "2023-13-45", "2023-10-01 and more"):
+        with pytest.raises(ValueError, match=f"'From' must be a date like 2024-06-14, got '{typed}'"):
+            make_filters([], typed, None)
     with pytest.raises(ValueError, match="the date range is empty"):
         make_filters([], "2024-02-01", "2024-01-01")
 
