@@ -51,14 +51,18 @@ def verify_file(path: Path, expected: str) -> None:
 
 
 @cache
-def load_tokenizer():
-    """The WordPiece tokenizer, truncating at 256 tokens; batches are padded by ``embed``."""
+def load_tokenizer(truncate: bool = True):
+    """The WordPiece tokenizer, truncating at 256 tokens as the model reads (batches are padded by
+    ``embed``); ``truncate=False`` for counting, where a truncated count would hide a text's length."""
     from tokenizers import Tokenizer
 
     path = tokenizer_path()
     verify_file(path, TOKENIZER_SHA256)
     tokenizer = Tokenizer.from_file(str(path))
-    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    if truncate:
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    else:  # tokenizer.json itself sets truncation at 128
+        tokenizer.no_truncation()
     tokenizer.no_padding()
     return tokenizer
 

@@ -50,15 +50,18 @@ def _trim(text: str, span: Span) -> Span | None:
     return (start, end) if start < end else None
 
 
-def _split_long(text: str, span: Span, tokens: int, budget: int) -> list[tuple[Span, int]]:
-    """Cut a sentence longer than the budget at word boundaries into near-equal pieces."""
-    pieces = -(-tokens // budget)
+def _split_long(text: str, span: Span, budget: int, count_tokens: TokenCounter) -> list[tuple[Span, int]]:
+    """Cut a sentence longer than the budget at word boundaries into pieces that each fit it."""
     words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
-    per_piece = -(-len(words) // pieces)
-    out = []
-    for i in range(0, len(words), per_piece):
-        group = words[i : i + per_piece]
-        out.append(((group[0][0], group[-1][1]), -(-tokens * len(group) // len(words))))
+    counts = count_tokens([text[s:e] for s, e in words])  # WordPiece splits at spaces first: counts add up
+    out: list[tuple[Span, int]] = []
+    start, total = 0, 0
+    for i, tokens in enumerate(counts):
+        if i > start and total + tokens > budget:
+            out.append(((words[start][0], words[i - 1][1]), total))
+            start, total = i, 0
+        total += tokens
+    out.append(((words[start][0], words[-1][1]), total))
     return out
 
 
@@ -74,7 +77,7 @@ def chunk_spans(text: str, budget: int, overlap: int, count_tokens: TokenCounter
     counts = count_tokens([text[s:e] for s, e in sentences])
     units: list[tuple[Span, int]] = []
     for span, tokens in zip(sentences, counts):
-        units.extend(_split_long(text, span, tokens, budget) if tokens > budget else [(span, tokens)])
+        units.extend(_split_long(text, span, budget, count_tokens) if tokens > budget else [(span, tokens)])
 
     chunks: list[Span] = []
     current: list[tuple[Span, int]] = []

@@ -57,7 +57,7 @@ class IngestReport:
 
 
 def count_tokens(texts) -> list[int]:
-    return [len(e.ids) for e in load_tokenizer().encode_batch(list(texts), add_special_tokens=False)]
+    return [len(e.ids) for e in load_tokenizer(truncate=False).encode_batch(list(texts), add_special_tokens=False)]
 
 
 def embedding_text(article: Article, chunk: Chunk) -> str:

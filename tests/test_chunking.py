@@ -69,3 +69,22 @@ def test_every_chunk_is_an_exact_slice(text, budget, overlap):
         assert chunks, "non-blank text must give at least one chunk"
         joined = "".join(c.text for c in chunks)
         assert all(ch in joined for ch in set(covered))
+
+
+def test_a_very_long_line_is_chunked_to_the_model_budget_with_the_real_tokenizer(tmp_path):
+    """Token counts for chunking are not truncated at the model's 256: a 2,000-word line without a
+    sentence end used to count as 256 tokens and became two pieces of 1,000 words."""
+    from conftest import make_newsdesk
+    from ingest.pipeline import count_tokens
+
+    line = " ".join(f"crater{i} rim" for i in range(1000))
+    assert count_tokens([line])[0] > 2000
+    article = tmp_path / "one-line.txt"
+    article.write_text("Xylophar crater mapped\n\n" + line + "\n")
+    desk = make_newsdesk(tmp_path / "home")
+    report = desk.ingest([article])
+    assert not report.failed and report.chunks_added >= 8
+    budget = desk.settings.chunk_tokens
+    stored = desk.manifest.article("one-line.txt").text
+    for passage in desk.retrieve("crater500", k=20):
+        assert count_tokens([passage.text])[0] <= budget and stored[passage.start:passage.end] == passage.text
