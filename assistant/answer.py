@@ -25,7 +25,7 @@ from assistant.cite import (
 )
 from assistant.embedding import MiniLMEmbedding
 from assistant.query import parse_query
-from assistant.settings import Settings
+from assistant.settings import Settings, redact_url, without_url_password
 from assistant.short_answer import outlet_answer, short_answer
 from assistant.types import Answer, Passage
 from ingest.chunking import split_sentences
@@ -500,8 +500,9 @@ def usage_of(raw) -> dict[str, int]:
 
 def describe_llm_error(exc: Exception, settings: Settings) -> str:
     """One readable line; never includes the API key."""
-    where = settings.llm_base_url or "api.openai.com"
+    where = redact_url(settings.llm_base_url) or "api.openai.com"
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    message = without_url_password(message, settings.llm_base_url)
     if settings.llm_api_key is not None:
         message = message.replace(settings.llm_api_key.get_secret_value(), "***")
     return f"the language model at {where} failed: {message}"

