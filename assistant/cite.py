@@ -147,6 +147,14 @@ _INSTRUCTION = re.compile(
     re.I,
 )
 _SHORT_ANSWER = re.compile(r"^(yes|no)\b[\s,.!;:-]*$", re.I)
+# "The passage is about X", "The answer relates to X": the subject is the sources or the answer, and
+# the verb names a topic, not a fact. Copied topic words make such a sentence "supported".
+_ABOUT_THE_SOURCES = re.compile(
+    r"^\W*(the|this|these|that|those|my|your)\s+(passages?|articles?|texts?|context|documents?|answers?|questions?|sources?)"
+    r"\s+(is|are|was|were|seems?|appears?)?\s*(about|discuss(es)?|talks? about|focus(es)? on|deals? with|"
+    r"relates? to|related to|concerns?|is concerned with|revolves? around)\b",
+    re.I,
+)
 
 
 def looks_like_instruction(sentence: str) -> bool:
@@ -156,6 +164,11 @@ def looks_like_instruction(sentence: str) -> bool:
     "supported" word for word, so support alone cannot catch it.
     """
     return bool(_URL.search(sentence) or _INSTRUCTION.search(sentence))
+
+
+def describes_the_sources(sentence: str) -> bool:
+    """A sentence about what the passages (or the answer) are about, which states no fact itself."""
+    return bool(_ABOUT_THE_SOURCES.match(sentence))
 
 
 def is_short_answer(sentence: str) -> bool:
@@ -188,7 +201,8 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     For each marker in range, the cited passage's best span must reach ``min_support``; a marker
     out of range, or one whose passage does not support the sentence, is re-pointed to the
     best-supporting passage when one reaches ``min_support`` (counted in ``repaired``), otherwise
-    the sentence is dropped. Sentences that read as instructions or carry links are dropped. A
+    the sentence is dropped. Sentences that read as instructions, carry links, or only say what the
+    passages are about ("The passage is about NATO [1].") are dropped. A
     leading bare "Yes."/"No." is kept uncited when a supported sentence follows it. Citations are
     renumbered 1..N in order of first use, one per distinct quoted span.
     """
@@ -204,7 +218,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
             lead = sentence.text
             continue
         seen_before = sentence.text.casefold() in (k.casefold() for k in kept_claims)
-        if looks_like_instruction(sentence.text) or seen_before:
+        if looks_like_instruction(sentence.text) or describes_the_sources(sentence.text) or seen_before:
             dropped.append(sentence.text)
             continue
         needed = required_support(sentence.text, min_support)

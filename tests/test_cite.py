@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.cite import (
     best_span,
+    describes_the_sources,
     is_short_answer,
     lexical_support,
     looks_like_instruction,
@@ -131,6 +132,20 @@ def test_short_answer_lead_is_kept_only_before_a_supported_sentence():
 def test_a_sentence_about_the_task_has_nothing_to_support():
     verified = verify_and_cite(parse_markers("The answer to this question is mentioned in the passage [1]."), PASSAGES, MIN)
     assert verified.text == "" and verified.citations == []
+
+
+def test_a_sentence_that_says_what_the_passages_are_about_states_nothing():
+    """SmolLM2's reply to the README's question: every word is in the passage, and it answers nothing."""
+    draft = ("The passage is about Hungarian Prime Minister Viktor Orban's stance on sending troops to Ukraine, and the "
+             "answer is about Hungarian Prime Minister Viktor Orban's stance on sending troops to Ukraine [1].")
+    verified = verify_and_cite(parse_markers(draft), PASSAGES, MIN)
+    assert verified.text == "" and verified.citations == []
+    for meta in ("This article discusses Hungary.", "The passages focus on NATO.", "The answer relates to Orban.",
+                 "These documents are about Ukraine."):
+        assert describes_the_sources(meta), meta
+    for claim in ("The article says Hungary promised not to veto the proposal.",
+                  "Hungary's answer was about troops.", "The passage of the bill was about to happen."):
+        assert not describes_the_sources(claim), claim
 
 
 def test_filler_and_repeated_sentences_are_dropped():
