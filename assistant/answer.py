@@ -505,6 +505,10 @@ def describe_llm_error(exc: Exception, settings: Settings) -> str:
     message = without_url_password(message, settings.llm_base_url)
     if settings.llm_api_key is not None:
         message = message.replace(settings.llm_api_key.get_secret_value(), "***")
+    if "timed out" in message.lower() or "timeout" in type(exc).__name__.lower():
+        tries = settings.llm_max_retries + 1
+        message += (f" (no reply within {settings.llm_timeout:g} s, {tries} tr{'ies' if tries > 1 else 'y'}; "
+                    "NEWSDESK_LLM_TIMEOUT and NEWSDESK_LLM_MAX_RETRIES set these)")
     return f"the language model at {where} failed: {message}"
 
 

@@ -80,6 +80,19 @@ def build(**flags):
     return Newsdesk(settings_from(**flags))
 
 
+def waiting(nd, as_json: bool):
+    """A spinner on a terminal while a language model answers (a slow endpoint is not a silent hang)."""
+    from contextlib import nullcontext
+
+    if as_json or not err.is_terminal or nd.answerer.name == "extractive":
+        return nullcontext()
+    from assistant.settings import redact_url
+
+    endpoint = redact_url(nd.settings.llm_base_url) or "api.openai.com"
+    where = "the local model" if nd.answerer.name == "local" else escape(f"{nd.settings.llm_model} at {endpoint}")
+    return err.status(f"waiting for {where}…", spinner="dots")
+
+
 def existing_archive(nd):
     """The Newsdesk, when its home exists: commands that read an archive must not create an empty one
     where a mistyped --home or NEWSDESK_HOME points."""
@@ -175,7 +188,8 @@ def ask(
     with user_errors():
         if not nd.manifest.has_documents():
             fail(f"the archive at {nd.settings.home} holds no articles yet: add some with `newsdesk ingest PATH`")
-        answer = nd.ask(question)
+        with waiting(nd, as_json):
+            answer = nd.ask(question)
     print_answer(answer, as_json)
 
 

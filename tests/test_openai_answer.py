@@ -308,3 +308,13 @@ def test_unusable_rewrite_falls_back_to_the_topic_question(desk, openai_server):
     answer = desk.ask("and its prime minister?", history=[(QUESTION, "Hungary promised not to veto [1].")])
     assert answer.question == f"and its prime minister? {QUESTION}"
     assert f"Question: and its prime minister? {QUESTION}" in user_prompt(openai_server.requests[1])
+
+
+def test_a_timeout_says_how_long_was_waited_and_which_settings_change_it(tmp_path):
+    from assistant.answer import describe_llm_error
+    from assistant.settings import load_settings
+
+    settings = load_settings(home=tmp_path, llm_base_url="http://u:PW@127.0.0.1:9/v1", llm_timeout=3, llm_max_retries=1)
+    message = describe_llm_error(TimeoutError("Request timed out."), settings)
+    assert message == ("the language model at http://u:***@127.0.0.1:9/v1 failed: Request timed out. (no reply within "
+                       "3 s, 2 tries; NEWSDESK_LLM_TIMEOUT and NEWSDESK_LLM_MAX_RETRIES set these)")
