@@ -275,7 +275,7 @@ def status(
         table = Table(show_header=False, box=None)
         table.add_row("home", escape(str(nd.settings.home)))
         for key in ("documents", "chunks", "published_min", "published_max"):
-            table.add_row(key, str(data[key]))
+            table.add_row(key, "-" if data[key] is None else str(data[key]))
         table.add_row("sources", escape(", ".join(summary.sources)) or "-")
         out.print(table)
         for action in actions:

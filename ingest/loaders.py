@@ -89,8 +89,23 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Failure
     return found, failures
 
 
-def decode(raw: bytes) -> str:
-    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; refuses binary data."""
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def declared_charset(raw: bytes) -> str | None:
+    """The encoding an HTML page declares in its first 4 KB (``<meta charset=...>``), if Python knows it."""
+    match = _META_CHARSET.search(raw[:4096])
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def decode(raw: bytes, declared: str | None = None) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; refuses binary data. A page
+    that declares another encoding (``declared``) is read in it when it is not valid UTF-8."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16")
@@ -101,6 +116,11 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if declared and declared != "utf-8":
+            try:
+                return raw.decode(declared)
+            except UnicodeDecodeError:
+                raise LoadError(f"not valid {declared} (as the page declares) at byte {exc.start}") from None
         raise LoadError(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
 
 
@@ -141,23 +161,34 @@ def published_date(value: str) -> str:
         raise LoadError(f"'published_at' {value[:40]!r} is not a date: use YYYY-MM-DD or ISO 8601") from None
 
 
+def json_kind(value: object) -> str:
+    """What a JSON value is, in JSON's words ("a list", "a number"), for messages."""
+    if isinstance(value, bool):
+        return "true/false"
+    kinds = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
+    return kinds.get(type(value), "null" if value is None else type(value).__name__)
+
+
 def article_from_record(record: object, default_id: str, path: str) -> Article:
     """Validate one JSON article object (``title``, ``body`` or ``text``, optional metadata)."""
     if not isinstance(record, dict):
-        raise LoadError(f"expected an article object, got {type(record).__name__}")
-    body = record.get("body", record.get("text"))
-    if not isinstance(body, str) or not body.strip():
+        raise LoadError(f"expected an article object, got {json_kind(record)}")
+    key = "body" if "body" in record else "text"
+    body = record.get(key)
+    if body is not None and not isinstance(body, str):
+        raise LoadError(f"'{key}' must be a string, got {json_kind(body)}")
+    if not body or not body.strip():
         raise LoadError("missing 'body' (or 'text'): an article needs non-empty text")
     text = normalise_text(body)
     if not text:
         raise LoadError("'body' has no readable text")
     title = record.get("title")
     if title is not None and not isinstance(title, str):
-        raise LoadError("'title' must be a string")
+        raise LoadError(f"'title' must be a string, got {json_kind(title)}")
     for key in METADATA_FIELDS:
         value = record.get(key)
         if value is not None and not isinstance(value, str):
-            raise LoadError(f"'{key}' must be a string")
+            raise LoadError(f"'{key}' must be a string, got {json_kind(value)}")
     url = _single_line(record.get("url"))
     return Article(
         doc_id=url or default_id,
@@ -179,6 +210,8 @@ def load_text(text: str, doc_id: str, path: str, markdown: bool) -> Article:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
+    if not match and text.startswith("---\n"):
+        raise LoadError("the front matter opened by '---' on line 1 has no closing '---' line")
     if match:
         for line in match.group(1).splitlines():
             key, sep, value = line.partition(":")
@@ -289,8 +322,8 @@ def load_file(file: Path, root: Path) -> Loaded:
         raw = file.read_bytes()
         if not raw.strip():
             raise LoadError("file is empty")
-        text = decode(raw)
         suffix = file.suffix.lower()
+        text = decode(raw, declared_charset(raw) if suffix in HTML_SUFFIXES else None)
         if suffix in TEXT_SUFFIXES:
             loaded.articles.append(load_text(text, relative, shown, markdown=suffix != ".txt"))
         elif suffix in HTML_SUFFIXES:

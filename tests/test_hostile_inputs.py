@@ -64,7 +64,7 @@ def test_nasty_folder_gives_clear_reasons_and_keeps_the_archive(tmp_path, nasty_
     assert reasons["bad-utf8.txt"].startswith("not valid UTF-8")
     assert reasons["nested.json"] == "JSON is nested too deeply"
     assert reasons["not-an-article.json"].startswith("missing 'body'")
-    assert reasons["wrong-types.json"] == "'title' must be a string"
+    assert reasons["wrong-types.json"] == "'title' must be a string, got a list"
     assert reasons["mixed.jsonl:2"] == "expected an article object, got list"
     assert reasons["mixed.jsonl:3"].startswith("invalid JSON")
     assert reasons["huge.txt"].startswith("file is 50.0 MiB, over the 20 MiB limit")

@@ -102,3 +102,31 @@ def test_normalise_text_is_idempotent():
     text = "a\r\n\r\n\r\nb \t c\u200b"
     assert normalise_text(text) == "a\n\nb c"
     assert normalise_text(normalise_text(text)) == normalise_text(text)
+
+
+def test_html_in_the_encoding_it_declares(tmp_path):
+    page = tmp_path / "old.html"
+    page.write_bytes('<html><head><meta charset="iso-8859-1"><title>Café reopens</title></head>'
+                     '<body><p>The café in Lisbon reopened on Monday.</p></body></html>'.encode("latin-1"))
+    (article,) = load_one(page)
+    assert article.title == "Café reopens" and article.text == "The café in Lisbon reopened on Monday."
+    plain = tmp_path / "old.txt"  # a text file declares nothing: latin-1 is still refused, with the reason
+    plain.write_bytes("Café\n\nThe café reopened.".encode("latin-1"))
+    assert "not valid UTF-8" in load_file(plain, tmp_path).failures[0].reason
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        ('{"title": "T", "body": ["a", "b"]}', "a.json", "'body' must be a string, got a list"),
+        ('{"title": 7, "body": "Text here."}', "b.json", "'title' must be a string, got a number"),
+        ('{"title": "T", "body": "Text.", "source": null, "url": {"x": 1}}', "c.json", "'url' must be a string, got an object"),
+        ('[null]', "d.json", "expected an article object, got null"),
+        ("---\ntitle: Draft\nBody without a closing line.\n", "e.md", "no closing '---' line"),
+    ],
+)
+def test_wrong_types_and_shapes_are_named_in_json_terms(tmp_path, content, name, reason):
+    path = tmp_path / name
+    path.write_text(content)
+    (failure,) = load_file(path, tmp_path).failures
+    assert reason in failure.reason
