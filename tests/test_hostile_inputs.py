@@ -65,7 +65,7 @@ def test_nasty_folder_gives_clear_reasons_and_keeps_the_archive(tmp_path, nasty_
     assert reasons["nested.json"] == "JSON is nested too deeply"
     assert reasons["not-an-article.json"].startswith("missing 'body'")
     assert reasons["wrong-types.json"] == "'title' must be a string, got a list"
-    assert reasons["mixed.jsonl:2"] == "expected an article object, got list"
+    assert reasons["mixed.jsonl:2"] == "expected an article object, got a list"
     assert reasons["mixed.jsonl:3"].startswith("invalid JSON")
     assert reasons["huge.txt"].startswith("file is 50.0 MiB, over the 20 MiB limit")
     assert any(r.startswith("duplicate document id 'https://x.org/dup'") for r in reasons.values())
