@@ -45,9 +45,9 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def settings_from(**flags):
-    from assistant.settings import load_settings
-
     from pydantic_settings import SettingsError
+
+    from assistant.settings import load_settings
 
     try:
         return load_settings(**flags)
@@ -327,8 +327,8 @@ def eval_command(
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as scratch:
         nd = build(home=Path(scratch) if corpus else home, top_k=k, answerer=answerer, retriever=retriever,
                    source=source, since=parse_day(since, "--since"), until=parse_day(until, "--until"))
-        if not corpus and not nd.settings.home.is_dir():
-            fail(f"no archive at {nd.settings.home}: ingest articles there first, or pass --corpus")
+        if not corpus:
+            existing_archive(nd)
         grader = None
         if judge:
             from eval.judge import Judge
