@@ -313,7 +313,8 @@ def _iter_jsonl(text: str) -> Iterator[tuple[int, str]]:
 def load_file(file: Path, root: Path) -> Loaded:
     """Load one file; never raises for bad content, the reasons are in ``failures``."""
     relative = file.relative_to(root).as_posix() if file.is_relative_to(root) else file.name
-    shown = str(file)
+    shown = str(file)  # as the user gave it, for messages
+    stored = str(file.resolve())  # as the manifest keeps it: the same file whatever folder or cwd it came by
     loaded = Loaded(path=file)
     try:
         size = file.stat().st_size
@@ -325,9 +326,9 @@ def load_file(file: Path, root: Path) -> Loaded:
         suffix = file.suffix.lower()
         text = decode(raw, declared_charset(raw) if suffix in HTML_SUFFIXES else None)
         if suffix in TEXT_SUFFIXES:
-            loaded.articles.append(load_text(text, relative, shown, markdown=suffix != ".txt"))
+            loaded.articles.append(load_text(text, relative, stored, markdown=suffix != ".txt"))
         elif suffix in HTML_SUFFIXES:
-            loaded.articles.append(load_html(text, relative, shown))
+            loaded.articles.append(load_html(text, relative, stored))
         elif suffix in JSON_SUFFIXES:
             try:
                 data = json.loads(text)
@@ -339,7 +340,7 @@ def load_file(file: Path, root: Path) -> Loaded:
             for index, record in enumerate(records):
                 record_id = relative if len(records) == 1 else f"{relative}#{index}"
                 try:
-                    loaded.articles.append(article_from_record(record, record_id, shown))
+                    loaded.articles.append(article_from_record(record, record_id, stored))
                 except LoadError as exc:
                     where = "" if len(records) == 1 else f" item {index}"
                     loaded.failures.append(Failure(f"{shown}{where}", str(exc)))
@@ -354,7 +355,7 @@ def load_file(file: Path, root: Path) -> Loaded:
                     loaded.failures.append(Failure(f"{shown}:{number}", "JSON is nested too deeply"))
                     continue
                 try:
-                    loaded.articles.append(article_from_record(record, f"{relative}#{number}", shown))
+                    loaded.articles.append(article_from_record(record, f"{relative}#{number}", stored))
                 except LoadError as exc:
                     loaded.failures.append(Failure(f"{shown}:{number}", str(exc)))
             if not loaded.articles and not loaded.failures:

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 """
 
 
@@ -83,6 +84,10 @@ class Manifest:
 
     def has_documents(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None
+
+    def ids_at(self, path: str) -> list[str]:
+        """Ids of the documents stored from this file."""
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE path = ? ORDER BY doc_id", (path,))]
 
     def origin(self, doc_id: str) -> tuple[str, str] | None:
         """``(title, path)`` of a stored document, or None."""

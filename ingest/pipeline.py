@@ -161,10 +161,15 @@ class Ingestor:
         An id made from a file name is not an identity: a second ``article.txt`` (from another folder,
         or another upload) with another headline is another article, so it becomes ``article.txt (2)``
         instead of silently replacing the first. The same headline or the same file is a new version of
-        the stored article and replaces it, as before. Articles with a URL are identified by it.
+        the stored article and replaces it, as before; a file already stored under another id (ingested
+        once alone, once with its folder) keeps that id. Articles with a URL are identified by it.
         """
         if article.url:
             return article
+        if "#" not in article.doc_id:  # one file is one document, whichever folder it was ingested through
+            earlier = [other for other in self.manifest.ids_at(article.path) if "#" not in other]
+            if earlier and article.doc_id not in earlier:
+                return replace(article, doc_id=earlier[0])
         candidate, n = article.doc_id, 1
         while (stored := seen.get(candidate) or self.manifest.origin(candidate)) is not None:
             title, path = stored

@@ -194,3 +194,16 @@ def test_filters_that_match_no_article_say_so_instead_of_the_archive_lacking_the
     assert not seed_desk.ask("What did Hungary commit to?", filters=Filters((), "2024-06-01", None)).refused
     proc = run_cli("ask", "What did Hungary commit to?", "--until", "2023-12-31", home=seed_home)
     assert proc.returncode == 0 and "matches the filters (until 2023-12-31)" in proc.stdout
+
+
+def test_one_file_is_one_document_whichever_folder_it_came_through(tmp_path):
+    folder = tmp_path / "coll"
+    (folder / "a").mkdir(parents=True)
+    notes = folder / "a" / "notes.txt"
+    notes.write_text("Dam passes inspection\n\nThe Brackenridge dam passed its yearly inspection on Monday.\n")
+    desk = make_newsdesk(tmp_path / "home")
+    desk.ingest([notes])  # id "notes.txt"
+    again = desk.ingest([folder])  # would be "a/notes.txt"
+    assert (again.unchanged, again.chunks_added) == (1, 0)
+    assert desk.manifest.doc_ids() == ["notes.txt"]
+    assert desk.manifest.article("notes.txt").path == str(notes.resolve())
