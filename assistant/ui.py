@@ -179,6 +179,8 @@ def citation_card(citation: Citation, article_text: str | None, turn: int) -> st
 
 def source_cards(answer: Answer, articles: dict[str, str | None], turn: int) -> str:
     """The cards of one answer (``articles`` maps doc ids to stored text, None when gone)."""
+    if answer.refused and not answer.passages:
+        return '<p class="nd-meta">None: no article was found to answer from.</p>'
     if answer.refused:
         return '<p class="nd-meta">None: the archive does not hold the answer.</p>'
     return "".join(citation_card(c, articles.get(c.doc_id), turn) for c in answer.citations)
