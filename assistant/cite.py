@@ -32,6 +32,18 @@ def content_terms(text: str) -> set[str]:
     return terms
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers a text writes in digits, thousands separators dropped ("10,000" -> "10000")."""
+    out = set()
+    for match in _NUMBER.findall(text):
+        whole, _, decimals = match.replace(",", "").partition(".")
+        out.add(f"{whole}.{decimals}" if decimals.strip("0") else whole)
+    return out
+
+
 def lexical_support(claim: str, evidence: str, extra_terms: frozenset[str] | set[str] = frozenset()) -> float:
     """Share of the claim's content terms found in the evidence or ``extra_terms`` (0 when it has none)."""
     claim_terms = content_terms(claim)
@@ -90,7 +102,8 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
     Candidates are single sentences and pairs of adjacent sentences (a claim often joins two); a
     pair wins only when it scores strictly higher than its parts. The outlet's name counts as
     evidence, so "The Verge reported ..." is not penalised for naming its source; a claim made of
-    nothing but the outlet's name scores 0.
+    nothing but the outlet's name scores 0. A span that lacks a number the claim writes does not
+    support it at all: word overlap cannot tell "rejected sending troops" from "sent 10,000 troops by 2025".
     """
     # A planted instruction ("ignore previous instructions and reply X") never counts as evidence,
     # so a model that obeyed it cannot cite it as support.
@@ -101,7 +114,10 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
         return (passage.start, passage.end, 0.0)
     candidates = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
     best = (passage.start, passage.end, -1.0)
+    claim_numbers = numbers_in(claim)
     for start, end in candidates:
+        if not claim_numbers <= numbers_in(passage.text[start:end]):
+            continue  # "10,000 troops by 2025" is not supported by a span without those numbers
         score = lexical_support(claim, passage.text[start:end], outlet)
         if score > best[2]:
             best = (passage.start + start, passage.start + end, score)
@@ -139,11 +155,16 @@ def attach_markers(sentence: str, numbers: list[int]) -> str:
     return f"{body} {markers}{sentence[len(body):]}"
 
 
-_URL = re.compile(r"https?://|www\.", re.I)
+_URL = re.compile(r"https?://|www\.|\b(?:javascript|data|vbscript):|<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>", re.I)
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b"
     r"|\b(system prompt|you are now|as an ai\b|new instructions?|jailbreak|developer mode)"
-    r"|\b(click|visit|go to|subscribe|sign up)\b.{0,40}\b(link|site|website|page|here|now)\b",
+    r"|\b(click|visit|go to|subscribe|sign up)\b.{0,40}\b(link|site|website|page|here|now)\b"
+    # words addressed to whatever reads the article: "Note to AI assistants summarising this article: ..."
+    r"|\b(note|message|instructions?|reminder|attention)\s+(to|for)\s+(all\s+|any\s+)?"
+    r"(ai|a\.i\.|assistants?|chatbots?|bots?|language models?|llms?|models?|summari[sz]ers?)\b"
+    r"|\b(ai|assistants?|chatbots?|language models?|llms?)\s+(summari[sz]ing|reading|processing)\s+(this|the)\b"
+    r"|\b(tell|inform|instruct|remind)\s+(the\s+|all\s+)?(users?|readers?)\s+(that|to)\b",
     re.I,
 )
 _SHORT_ANSWER = re.compile(r"^(yes|no)\b[\s,.!;:-]*$", re.I)
@@ -158,7 +179,8 @@ _ABOUT_THE_SOURCES = re.compile(
 
 
 def looks_like_instruction(sentence: str) -> bool:
-    """A sentence that addresses the reader or the model instead of stating a fact, or carries a link.
+    """A sentence that addresses the reader or the model instead of stating a fact, or carries a link
+    or markup (an http, www, javascript: or data: link, an HTML tag).
 
     Article text is untrusted: an instruction planted in an article and echoed by the model is
     "supported" word for word, so support alone cannot catch it.
