@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Protocol
 
 import prompts
@@ -436,10 +437,14 @@ class OpenAIAnswerer(GenerativeAnswerer):
         return response.message.content or "", usage_of(response.raw)
 
     def _stream_chat(self, messages: list[dict[str, str]], usage: dict[str, int]) -> Iterator[str]:
+        finished = False
         for chunk in self.llm.stream_chat(self._messages(messages)):
             usage.update(usage_of(chunk.raw))
+            finished = finished or finish_reason_of(chunk.raw) is not None
             if chunk.delta:
                 yield chunk.delta
+        if not finished:  # a stream that broke off, or a reply that was no chat completion at all
+            raise IncompleteReply("the reply ended before the model said it had finished (no finish_reason)")
 
     def describe_error(self, exc: Exception) -> str:
         return describe_llm_error(exc, self.settings)
@@ -489,6 +494,19 @@ class LocalAnswerer(GenerativeAnswerer):
         return self.llm.stream_chat(messages, usage)
 
 
+class IncompleteReply(RuntimeError):
+    """The endpoint's streamed reply stopped before a chunk with a ``finish_reason``."""
+
+
+def finish_reason_of(raw) -> str | None:
+    """The first choice's ``finish_reason`` in an OpenAI chunk (object or dict), or None."""
+    choices = raw.get("choices") if isinstance(raw, dict) else getattr(raw, "choices", None)
+    if not choices:
+        return None
+    first = choices[0]
+    return first.get("finish_reason") if isinstance(first, dict) else getattr(first, "finish_reason", None)
+
+
 def usage_of(raw) -> dict[str, int]:
     """Token counts from an OpenAI response or chunk (object or dict); empty when it has none."""
     usage = raw.get("usage") if isinstance(raw, dict) else getattr(raw, "usage", None)
@@ -502,6 +520,9 @@ def describe_llm_error(exc: Exception, settings: Settings) -> str:
     """One readable line; never includes the API key."""
     where = redact_url(settings.llm_base_url) or "api.openai.com"
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, (IndexError, KeyError, TypeError, AttributeError, ValueError)) and not isinstance(exc, IncompleteReply):
+        # what llama-index or openai raise reading a body that is no chat completion ("choices": [])
+        message = f"its reply was not an OpenAI chat completion ({type(exc).__name__}: {message})"
     message = without_url_password(message, settings.llm_base_url)
     if settings.llm_api_key is not None:
         message = message.replace(settings.llm_api_key.get_secret_value(), "***")
@@ -513,26 +534,51 @@ def describe_llm_error(exc: Exception, settings: Settings) -> str:
 
 
 def build_llm(settings: Settings):
+    """A llama-index OpenAI / OpenAILike client with one retry layer, ``llm_max_retries`` deep.
+
+    llama-index wraps non-streaming calls in its own retry loop around the openai client's, so
+    ``max_retries=2`` made 6 requests (12 for 3) and logged each retry unredacted; here its loop is
+    off and the openai client alone retries.
+    """
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     common = dict(
         model=settings.llm_model,
         temperature=settings.llm_temperature,
         timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
+        max_retries=0,  # llama-index's own retry loop: off (see above)
+        max_tokens=settings.llm_max_tokens,
     )
     if settings.llm_base_url:
         from llama_index.llms.openai_like import OpenAILike
 
-        return OpenAILike(
+        llm = one_retry_layer(OpenAILike)(
             api_base=settings.llm_base_url,
             api_key=key or "not-needed",
             is_chat_model=True,
             context_window=settings.llm_context_window,
             **common,
         )
-    from llama_index.llms.openai import OpenAI
+    else:
+        from llama_index.llms.openai import OpenAI
 
-    return OpenAI(api_key=key, **common)
+        llm = one_retry_layer(OpenAI)(api_key=key, **common)
+    llm._client_retries = settings.llm_max_retries
+    return llm
+
+
+@cache
+def one_retry_layer(base: type) -> type:
+    """``base`` whose openai client retries ``_client_retries`` times while llama-index's loop is off."""
+    from pydantic import PrivateAttr
+
+    class OneRetryLayer(base):
+        _client_retries: int = PrivateAttr(default=0)
+
+        def _get_credential_kwargs(self, is_async: bool = False) -> dict:
+            return {**super()._get_credential_kwargs(is_async), "max_retries": self._client_retries}
+
+    OneRetryLayer.__name__ = base.__name__
+    return OneRetryLayer
 
 
 def choose_answerer(settings: Settings, embedder: MiniLMEmbedding) -> Answerer:

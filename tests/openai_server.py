@@ -21,6 +21,8 @@ class OpenAITestServer:
         self.replies: list[Reply] = []
         self.default_reply: Reply = "INSUFFICIENT_INFORMATION"
         self.fail_with: int | None = None
+        self.raw_body: bytes | None = None  # sent as is, status 200: a body that is no chat completion
+        self.cut_after: int | None = None  # a stream closes after this many pieces, without finish_reason
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,6 +38,13 @@ class OpenAITestServer:
                     self.send_header("Content-Type", "application/json")
                     self.end_headers()
                     self.wfile.write(json.dumps({"error": {"message": "scripted failure", "type": "server_error"}}).encode())
+                    return
+                if server.raw_body is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(server.raw_body)))
+                    self.end_headers()
+                    self.wfile.write(server.raw_body)
                     return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self.send_response(404)
@@ -68,6 +77,8 @@ class OpenAITestServer:
                 self.end_headers()
                 pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
                 for n, piece in enumerate(pieces + [None]):
+                    if server.cut_after is not None and n >= server.cut_after:
+                        return  # the connection closes mid-stream
                     delta = {"content": piece} if piece is not None else {}
                     if n == 0:
                         delta["role"] = "assistant"

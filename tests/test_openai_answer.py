@@ -318,3 +318,36 @@ def test_a_timeout_says_how_long_was_waited_and_which_settings_change_it(tmp_pat
     message = describe_llm_error(TimeoutError("Request timed out."), settings)
     assert message == ("the language model at http://u:***@127.0.0.1:9/v1 failed: Request timed out. (no reply within "
                        "3 s, 2 tries; NEWSDESK_LLM_TIMEOUT and NEWSDESK_LLM_MAX_RETRIES set these)")
+
+
+def test_a_stream_that_breaks_off_or_a_body_that_is_no_completion_is_an_error(desk, openai_server):
+    openai_server.default_reply = ("Hungary promised not to veto the proposal as long as it was not forced to "
+                                   "participate [1]. Orban rejected sending troops to Ukraine [1].")
+    openai_server.cut_after = 12  # the first sentence is whole, the second is cut
+    with pytest.raises(AnswerError, match="the reply ended before the model said it had finished"):
+        list(desk.ask_stream(QUESTION))
+    openai_server.cut_after = None
+    for body in (b'{"id": "x", "object": "chat.completion", "choices": []}', b"<html>maintenance</html>"):
+        openai_server.raw_body = body
+        with pytest.raises(AnswerError, match="failed: "):
+            list(desk.ask_stream(QUESTION))
+        with pytest.raises(AnswerError, match="its reply was not an OpenAI chat completion|failed: "):
+            desk.answerer.complete("Rewrite: and why?")
+    openai_server.raw_body = None
+    assert not desk.ask(QUESTION).refused  # the same endpoint, healthy again
+
+
+def test_retries_are_as_many_as_the_setting_and_max_tokens_is_sent(home, embedder, openai_server):
+    desk = make_newsdesk(home, answerer="openai", llm_base_url=openai_server.base_url, llm_model="scripted",
+                         llm_max_retries=1, llm_max_tokens=40)
+    desk.embedder = embedder
+    openai_server.fail_with = 500
+    with pytest.raises(AnswerError):
+        desk.answerer.complete("Rewrite: and why?")  # non-streaming: llama-index's own retry loop is off
+    assert len(openai_server.requests) == 2
+    with pytest.raises(AnswerError):
+        list(desk.ask_stream(QUESTION))
+    assert len(openai_server.requests) == 4
+    openai_server.fail_with = None
+    desk.ask(QUESTION)
+    assert all(r["max_tokens"] == 40 for r in openai_server.requests)
