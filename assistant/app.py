@@ -119,7 +119,7 @@ class Newsdesk:
     @cached_property
     def store(self) -> VectorStore:
         self.manifest  # check the home belongs to this store before connecting to it
-        return VectorStore(self.settings)
+        return VectorStore(self.settings, self.manifest.home_id(), self.manifest.has_documents())
 
     @cached_property
     def manifest(self) -> Manifest:
@@ -133,11 +133,15 @@ class Newsdesk:
         """The BM25 index beside Chroma, brought in step with it on open (cheap when it is)."""
         index = open_in_home(self.settings.home, self.settings.keywords_path, KeywordIndex)
         with archive_errors(self.settings.keywords_path):
-            reconcile(index, self.store)
+            reconcile(index, self.store, lambda: self.manifest.chunk_ids().keys())
         return index
 
     @cached_property
     def retriever(self) -> Retriever:
+        if self.store.count() == 0 and self.manifest.has_documents():
+            # e.g. a Chroma server restarted on an empty folder: answering would refuse for a wrong reason
+            raise StoreError(f"{self.store.where} holds none of this archive's chunks; `newsdesk status --repair` "
+                             "rebuilds them from the stored text")
         return make_retriever(self.settings.retriever, self.store, self.keywords, self.embedder)
 
     @cached_property

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -278,18 +278,24 @@ def stem(word: str) -> str:
     return row[0] if row else word
 
 
-def reconcile(index: KeywordIndex, store) -> int:
-    """Bring the keyword index in step with Chroma (a home made before the index existed, or a
-    crash between the two writes): add the chunks it lacks, drop the ones Chroma no longer has.
-    Cheap when they already agree (two counts). Returns how many rows changed."""
+def reconcile(index: KeywordIndex, store, listed: Callable[[], Collection[str]]) -> int:
+    """Bring the keyword index in step with the archive (a home made before the index existed, or a
+    crash between the writes): drop rows of chunks the manifest no longer lists, add the listed
+    chunks it lacks from Chroma. Cheap when index and Chroma agree (two counts); ``listed`` (the
+    manifest's chunk ids) is read only when they do not. Returns how many rows changed.
+
+    The manifest, not Chroma, decides what goes: a Chroma server that came back empty must not
+    take the keyword index down with it (``status --repair`` rebuilds both from the stored text).
+    """
     if index.count() == store.count():
         return 0
     from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
+    wanted = set(listed())
     stored, indexed = store.all_ids(), index.all_ids()
-    extra = sorted(indexed - stored)
+    extra = sorted(indexed - wanted)
     index.delete(extra)
-    missing = sorted(stored - indexed)
+    missing = sorted((stored & wanted) - indexed)
     for offset in range(0, len(missing), 1000):
         got = store.collection.get(ids=missing[offset:offset + 1000], include=["documents", "metadatas"])
         chunks, articles = [], {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,14 @@ class Manifest:
         """``(content_hash, chunk_ids)`` of a stored document, or None."""
         row = self.db.execute("SELECT content_hash, chunk_ids FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
+
+    def home_id(self) -> str:
+        """This home's own id (made once), which marks the Chroma collection it writes as its own."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'home_id'").fetchone()
+        if row is None:
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('home_id', ?)", (uuid.uuid4().hex,))
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'home_id'").fetchone()
+        return row[0]
 
     def has_documents(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None

@@ -87,6 +87,9 @@ def store_target(settings: Settings) -> str:
     return f"{redact_url(settings.chroma_url) or 'embedded'} collection={settings.collection}"
 
 
+OWNER_KEY = "newsdesk_home"  # collection metadata: the id of the home that writes it
+
+
 class VectorStore:
     """Chunks and their embeddings in one Chroma collection.
 
@@ -95,15 +98,42 @@ class VectorStore:
     keeps llama-index (seconds of imports) off the path of a cold ``newsdesk ask``.
     """
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, home_id: str | None = None, home_has_documents: bool = False):
         self.where = f"the Chroma server at {redact_url(settings.chroma_url)}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
         self.client = chroma_client(settings)
         try:
             self.collection = self.client.get_or_create_collection(
                 settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
+            if home_id is not None:
+                self.claim(home_id, home_has_documents)
+        except StoreError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot open the collection {settings.collection!r} of {self.where}: {first_line(exc)}") from None
+
+    def claim(self, home_id: str, home_has_documents: bool) -> None:
+        """Mark the collection as this home's, or refuse one that another home writes.
+
+        Two homes on one server collection would each see the other's chunks as orphans, and
+        ``status --repair`` in one would delete the other's. An unmarked collection (made before
+        the mark existed) is taken by a home that has documents, or when it is empty.
+        """
+        metadata = dict(self.collection.metadata or {})
+        owner = metadata.get(OWNER_KEY)
+        if owner == home_id:
+            return
+        name = self.collection.name
+        if owner is not None:
+            raise StoreError(f"the collection {name!r} of {self.where} belongs to another Newsdesk home: use the home "
+                             "that built it, or give this one its own collection (NEWSDESK_COLLECTION)")
+        held = self.collection.count()
+        if held and not home_has_documents:
+            raise StoreError(f"the collection {name!r} of {self.where} already holds {held} chunks this home did not "
+                             "write: give this home its own collection (NEWSDESK_COLLECTION)")
+        # the distance function is fixed at creation and may not be sent again
+        kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
+        self.collection.modify(metadata={**kept, OWNER_KEY: home_id})
 
     @functools.cached_property
     def llama_store(self):

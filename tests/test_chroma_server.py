@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -112,3 +113,37 @@ def test_home_built_for_another_store_is_refused(tmp_path):
     proc = run_cli("ask", "What did Hungary commit to?", home=home, env={"NEWSDESK_CHROMA_URL": "http://127.0.0.1:9"})
     assert proc.returncode == 2
     assert "describes embedded collection=newsdesk, not http://127.0.0.1:9" in proc.stderr
+
+
+def test_a_second_home_cannot_write_into_a_collection_another_home_owns(chroma_server, tmp_path):
+    """Each would see the other's chunks as orphans, and `status --repair` in one deleted the other's."""
+    env = {"NEWSDESK_CHROMA_URL": chroma_server.url}
+    run_cli("ingest", str(SEED_FILE), home=tmp_path / "a", env=env, check=True)
+    other = run_cli("ingest", str(SEED_FILE), home=tmp_path / "b", env=env)
+    assert other.returncode == 2 and "belongs to another Newsdesk home" in other.stderr
+    assert "NEWSDESK_COLLECTION" in other.stderr
+    own = run_cli("ingest", str(SEED_FILE), home=tmp_path / "b", env={**env, "NEWSDESK_COLLECTION": "home-b"})
+    assert own.returncode == 0, own.stderr
+    code, status, _ = cli_json("status", home=tmp_path / "a", env=env)
+    assert code == 0 and status["problems"] == []
+
+
+def test_a_server_that_comes_back_empty_is_an_error_and_keeps_the_keyword_index(chroma_server, tmp_path):
+    env = {"NEWSDESK_CHROMA_URL": chroma_server.url}
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, env=env, check=True)
+    rows = sqlite3.connect(home / "keywords.sqlite3").execute("SELECT count(*) FROM chunks").fetchone()[0]
+    chroma_server.stop()
+    empty = ChromaServer(tmp_path / "empty-data", chroma_server.port)
+    empty.start()
+    try:
+        proc = run_cli("ask", "What did Hungary commit to?", home=home, env=env)
+        assert proc.returncode == 2 and "holds none of this archive's chunks" in proc.stderr
+        assert "status --repair" in proc.stderr
+        assert sqlite3.connect(home / "keywords.sqlite3").execute("SELECT count(*) FROM chunks").fetchone()[0] == rows
+        repaired = run_cli("status", "--repair", home=home, env=env)
+        assert "rebuilt 1 documents" in repaired.stdout, repaired.stdout + repaired.stderr
+        code, answer, _ = cli_json("ask", "What did Hungary commit to?", home=home, env=env)
+        assert code == 0 and answer["citations"][0]["quote"] == HUNGARY_SENTENCE
+    finally:
+        empty.stop()
