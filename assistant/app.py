@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import prompts
-from assistant.answer import Answerer, AnswerError, History, choose_answerer
+from assistant.answer import Answerer, AnswerError, History, choose_answerer, is_refusal_signal
 from assistant.embedding import MiniLMEmbedding
 from assistant.query import resolve_sources
 from assistant.retrieve import Retriever, make_retriever
@@ -179,7 +179,8 @@ class Newsdesk:
         """A follow-up made self-contained before retrieval.
 
         With a language model, the ``condense_followup`` prompt rewrites it from the last turns; a
-        rewrite that is empty, several lines, or far longer than question plus history is not used.
+        rewrite that is empty, several lines, far longer than question plus history, or the model's
+        refusal token is not used.
         Without one (or when the model fails), a follow-up gets the conversation's topic question
         after it (``with_topic``).
         """
@@ -195,7 +196,7 @@ class Newsdesk:
             except AnswerError:
                 rewritten = ""
             longest = len(question) + sum(len(q) for q, _ in turns) + 40
-            if rewritten and "\n" not in rewritten and len(rewritten) <= longest:
+            if rewritten and "\n" not in rewritten and len(rewritten) <= longest and not is_refusal_signal(rewritten):
                 return rewritten
         return with_topic(question, history)
 

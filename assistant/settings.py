@@ -40,6 +40,23 @@ def redact_url(url: str | None) -> str | None:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
+def server_identity(url: str | None) -> str | None:
+    """A server URL as the manifest records it: no password, lower-case scheme and host, no trailing
+    slash, ``localhost`` as 127.0.0.1; "http://localhost:8011/" and "http://127.0.0.1:8011" are one server."""
+    shown = redact_url(url)
+    if not shown:
+        return shown
+    try:
+        parts = urlsplit(shown.rstrip("/"))
+    except ValueError:
+        return shown
+    netloc = parts.netloc.lower()
+    userinfo, at, host = netloc.rpartition("@")
+    if host == "localhost" or host.startswith("localhost:"):
+        host = "127.0.0.1" + host[len("localhost"):]
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=f"{userinfo}{at}{host}"))
+
+
 def without_url_password(text: str, url: str | None) -> str:
     """Text (an error message) with the URL's password, wherever it appears, shown as ``***``."""
     try:

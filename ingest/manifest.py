@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.settings import redact_url
+from assistant.settings import server_identity
 from assistant.types import Article
 
 SCHEMA = """
@@ -64,7 +64,7 @@ class Manifest:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'store'").fetchone()
         if row is not None and row[0] != target:
             url, _, rest = row[0].partition(" ")
-            if f"{redact_url(url)} {rest}" == target:  # recorded before passwords were kept out of it
+            if f"{server_identity(url)} {rest}" == target:  # recorded before passwords and spellings were evened out
                 row = None
             elif not self.has_documents():
                 row = None  # a home with no documents describes no store yet (a first connection may have failed)

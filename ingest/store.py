@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from urllib.parse import urlparse
 
-from assistant.settings import Settings, redact_url, without_url_password
+from assistant.settings import Settings, redact_url, server_identity, without_url_password
 from assistant.types import Chunk, Filters, Passage
 
 
@@ -84,7 +84,7 @@ def store_errors(method):
 
 def store_target(settings: Settings) -> str:
     """Which Chroma a home's manifest describes: the server URL or "embedded", and the collection."""
-    return f"{redact_url(settings.chroma_url) or 'embedded'} collection={settings.collection}"
+    return f"{server_identity(settings.chroma_url) or 'embedded'} collection={settings.collection}"
 
 
 OWNER_KEY = "newsdesk_home"  # collection metadata: the id of the home that writes it

@@ -144,3 +144,21 @@ def test_remove_by_id_and_by_path(tmp_path):
     assert after.store.count() == 1 and after.keywords.count() == 1 and after.check().problems() == []
     missing = run_cli("remove", "no-such-doc", home=home)
     assert missing.returncode == 1 and missing.stderr.strip() == "error: not in the archive: no-such-doc"
+
+
+def test_a_record_newsdesk_did_not_write_is_an_orphan_not_a_crash(tmp_path):
+    """A chunk added to the collection by other code has none of llama-index's node metadata."""
+    import chromadb
+
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, check=True)
+    client = chromadb.PersistentClient(path=str(home / "chroma"))
+    client.get_collection("newsdesk").add(ids=["orphan-1"], embeddings=[[0.01] * 384], documents=["foreign"])
+    del client
+    asked = run_cli("ask", "What did Hungary commit to?", home=home, env={"NEWSDESK_ANSWERER": "extractive"})
+    assert asked.returncode == 0 and "Hungary promised" in asked.stdout, asked.stderr
+    status = run_cli("status", "--json", home=home)
+    assert status.returncode == 1 and "1 chunks in Chroma that no document in the manifest lists" in status.stdout
+    repaired = run_cli("status", "--repair", home=home)
+    assert "deleted 1 orphan chunks from Chroma" in repaired.stdout
+    assert run_cli("status", home=home).returncode == 0

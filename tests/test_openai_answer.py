@@ -351,3 +351,18 @@ def test_retries_are_as_many_as_the_setting_and_max_tokens_is_sent(home, embedde
     openai_server.fail_with = None
     desk.ask(QUESTION)
     assert all(r["max_tokens"] == 40 for r in openai_server.requests)
+
+
+def test_a_condensing_model_that_refuses_leaves_the_follow_up_to_the_topic_rule(desk, openai_server):
+    openai_server.default_reply = "INSUFFICIENT_INFORMATION"
+    history = [(QUESTION, "Hungary promised not to veto the proposal [1].")]
+    standalone = desk.standalone_question("and what did it reject?", history)
+    assert "INSUFFICIENT" not in standalone and "Hungary" in standalone
+
+
+def test_one_chroma_server_however_its_url_is_spelled():
+    from assistant.settings import server_identity
+
+    same = {server_identity(u) for u in ("http://127.0.0.1:8011", "http://localhost:8011/", "HTTP://LocalHost:8011")}
+    assert same == {"http://127.0.0.1:8011"}
+    assert server_identity("https://u:pw@Chroma.example:443/") == "https://u:***@chroma.example:443"
