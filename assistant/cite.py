@@ -155,7 +155,10 @@ def attach_markers(sentence: str, numbers: list[int]) -> str:
     return f"{body} {markers}{sentence[len(body):]}"
 
 
-_URL = re.compile(r"https?://|www\.|\b(?:javascript|data|vbscript):|<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>", re.I)
+_URL = re.compile(r"https?://|www\.", re.I)
+# Markup or a script link in a *generated* sentence: a model has no business writing either (an
+# article may, and its quoted text is shown escaped).
+_MARKUP = re.compile(r"\b(?:javascript|data|vbscript):|<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>", re.I)
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b"
     r"|\b(system prompt|you are now|as an ai\b|new instructions?|jailbreak|developer mode)"
@@ -179,13 +182,17 @@ _ABOUT_THE_SOURCES = re.compile(
 
 
 def looks_like_instruction(sentence: str) -> bool:
-    """A sentence that addresses the reader or the model instead of stating a fact, or carries a link
-    or markup (an http, www, javascript: or data: link, an HTML tag).
+    """A sentence that addresses the reader or the model instead of stating a fact, or carries a link.
 
     Article text is untrusted: an instruction planted in an article and echoed by the model is
     "supported" word for word, so support alone cannot catch it.
     """
     return bool(_URL.search(sentence) or _INSTRUCTION.search(sentence))
+
+
+def has_markup(sentence: str) -> bool:
+    """An HTML tag or a javascript:/data:/vbscript: link in the sentence."""
+    return bool(_MARKUP.search(sentence))
 
 
 def describes_the_sources(sentence: str) -> bool:
@@ -240,7 +247,8 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
             lead = sentence.text
             continue
         seen_before = sentence.text.casefold() in (k.casefold() for k in kept_claims)
-        if looks_like_instruction(sentence.text) or describes_the_sources(sentence.text) or seen_before:
+        if (looks_like_instruction(sentence.text) or has_markup(sentence.text) or describes_the_sources(sentence.text)
+                or seen_before):
             dropped.append(sentence.text)
             continue
         needed = required_support(sentence.text, min_support)
