@@ -147,6 +147,12 @@ def test_a_claim_whose_numbers_the_passage_lacks_is_not_supported():
     assert wrong.text == ""
     from assistant.cite import numbers_in
     assert numbers_in("10,000 troops, $26.3 billion, 2.0 points, 7") == {"10000", "26.3", "2", "7"}
+    # the publication date and headline are the passage's too: the prompt shows them beside its text
+    dated = Passage("ipad#0", "ipad", ARTICLE_B, 0, len(ARTICLE_B), 0.5, title="iPad deal 2023", source="The Verge",
+                    published_at="2023-12-06T10:00:00+00:00")
+    on_the_day = verify_and_cite(parse_markers("On December 6, 2023, Apple cut the iPad's price by 100 dollars [1]."),
+                                 [dated], MIN)
+    assert on_the_day.citations and on_the_day.text.endswith("[1].")
 
 
 def test_short_answer_lead_is_kept_only_before_a_supported_sentence():
