@@ -255,11 +255,12 @@ def parse_day(value: object, label: str) -> str | None:
         return None
     text = str(value).strip()
     try:
-        if isinstance(value, (int, float)) or len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text).isoformat()
+        day = date.fromisoformat(text) if isinstance(value, str) and len(text) == 10 else None
     except ValueError:
-        raise ValueError(f"{label} must be a date like 2024-06-14, got {text[:40]!r}") from None
+        day = None
+    if day is None:
+        raise ValueError(f"{label} must be a date like 2024-06-14, got {text[:40]!r}")
+    return day.isoformat()
 
 
 def make_filters(sources: list[str] | None, since: object, until: object) -> Filters:
