@@ -310,10 +310,16 @@ class Conversation:
     pairs: list[tuple[str, str]] = field(default_factory=list)
     groups: list[tuple[str, str]] = field(default_factory=list)  # (question, source cards) per answer
     turns: int = 0  # answers given so far; numbers the cards, so it outlives the trimmed groups
+    started: int = 0  # times "New conversation" emptied this object; an answer begun before is stale
 
     def remember(self, question: str, reply: str, cards: str) -> None:
         self.pairs = [*self.pairs, (question, reply)][-self.KEPT_TURNS :]
         self.groups = [*self.groups, (question, cards)][-self.KEPT_TURNS :]
+
+    def start_over(self) -> None:
+        """Empty the conversation in place, so an answer still running on it sees that it is stale."""
+        self.pairs, self.groups, self.turns = [], [], 0
+        self.started += 1
 
 
 def build_app(nd: Newsdesk) -> gr.Blocks:
@@ -329,10 +335,12 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             return
         chat += [{"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": "…"}]
         yield chat, conversation, panel
-        streamed = ""
+        streamed, epoch = "", conversation.started
         try:
             filters = make_filters(sources, since, until)
             for item in nd.ask_stream(message, list(conversation.pairs), filters=filters):
+                if conversation.started != epoch:
+                    return  # "New conversation" was pressed meanwhile: this answer belongs to the old one
                 if isinstance(item, Answer):
                     conversation.turns += 1
                     turn = conversation.turns
@@ -354,8 +362,10 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             chat[-1]["content"] = f'<span class="nd-error">{escape_markdown(text)}</span>'
             yield chat, conversation, panel
 
-    def new_conversation():
-        return [], Conversation(), SOURCES_PLACEHOLDER, ""
+    def new_conversation(conversation):
+        conversation = conversation or Conversation()
+        conversation.start_over()
+        return [], conversation, SOURCES_PLACEHOLDER, ""
 
     def archive_view():
         summary = nd.manifest.summary()
@@ -422,7 +432,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         submitted = question.submit(respond, ask_inputs, ask_outputs, api_visibility="private", js=CLEAR_QUESTION_JS)
         # Starting over cancels an answer in flight: its last yield would bring the old conversation back.
         for event in (clear.click, chatbot.clear):
-            event(new_conversation, None, [chatbot, conversation, sources, question], api_visibility="private",
+            event(new_conversation, conversation, [chatbot, conversation, sources, question], api_visibility="private",
                   cancels=[asked, submitted])
         filter_panel.expand(outlet_choices, None, outlets, api_visibility="private")
         archive_panel.expand(archive_view, None, [archive, outlets], api_visibility="private")

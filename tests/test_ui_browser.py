@@ -189,8 +189,8 @@ def test_new_conversation_while_an_answer_is_in_flight_stays_new(page):
     page.ask("What did the Lindqvist regional board approve?")
     page.page.fill("#nd-question textarea", "What did the Zephyr harbour council approve?")
     page.page.click("#nd-ask")
-    page.page.wait_for_timeout(50)
-    page.page.click("#nd-new")
+    page.page.wait_for_function("document.querySelectorAll('#nd-chat [data-testid=\"user\"]').length === 2")
+    page.page.click("#nd-new")  # the second question is on the page: its answer is in flight or just in
     page.page.wait_for_timeout(3000)  # long past when the cancelled answer would have landed
     assert page.page.locator('#nd-chat [data-testid="bot"]').count() == 0
     assert page.page.locator('#nd-chat [data-testid="user"]').count() == 0
