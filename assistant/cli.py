@@ -39,8 +39,20 @@ RetrieverOption = Annotated[Optional[str], typer.Option("--retriever", help="new
 SAMPLE_QUESTION = "What did Hungary commit to?"
 
 
+# Set by a command given --json: its errors then also go to stdout as {"error": ...}, so a script
+# reading the JSON gets an object either way (the line on stderr stays for people).
+errors_as_json = False
+
+
+def json_errors(as_json: bool) -> None:
+    global errors_as_json
+    errors_as_json = as_json
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}")
+    if errors_as_json:
+        out.print_json(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False))
     raise typer.Exit(code)
 
 
@@ -149,6 +161,7 @@ def ingest(
     home: HomeOption = None,
 ) -> None:
     """Add articles to the archive; unchanged documents are skipped, changed ones replaced."""
+    json_errors(as_json)
     nd = build(home=home)
     report = run_ingest(nd, paths, as_json)
     print_ingest_report(report, as_json)
@@ -183,6 +196,7 @@ def ask(
     home: HomeOption = None,
 ) -> None:
     """Answer one question from the archive, with numbered citations to the exact passages."""
+    json_errors(as_json)
     nd = existing_archive(build(home=home, top_k=k, source=source, since=parse_day(since, "--since"),
                                 until=parse_day(until, "--until"), answerer=answerer, retriever=retriever))
     with user_errors():
@@ -259,6 +273,7 @@ def status(
     home: HomeOption = None,
 ) -> None:
     """What the archive holds (documents, chunks, outlets, date span) and any inconsistency."""
+    json_errors(as_json)
     nd = existing_archive(build(home=home))
     actions = nd.repair() if repair else []
     summary = nd.manifest.summary()
@@ -310,6 +325,7 @@ def eval_command(
 
     Exit code 1 when a --fail-under, --fail-over or --max-regression gate fails, 2 on bad input.
     """
+    json_errors(as_json)
     from eval.gates import Gates, compare, load_baseline, parse_gates
     from eval.report import comparison_table, summary_table, type_table, write_report
     from eval.sets import check_evidence_known, load_question_set

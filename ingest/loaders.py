@@ -64,6 +64,7 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Failure
     failures: list[Failure] = []
     for given in paths:
         if given.is_dir():
+            before = len(found)
             for folder, dirnames, filenames in os.walk(given, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
@@ -74,6 +75,8 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Failure
                         and not name.lower().startswith(NOT_ARTICLES)
                     ):
                         found.append((candidate, given))
+            if len(found) == before:  # a mistyped or wrong folder must not look like a successful ingest
+                failures.append(Failure(str(given), f"no article files in this folder (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))})"))
         elif given.is_file():
             if given.suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append((given, given.parent))

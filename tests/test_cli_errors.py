@@ -3,6 +3,7 @@ and nothing created where a typo points."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -82,3 +83,16 @@ def test_passwords_in_urls_are_never_shown_or_stored(tmp_path):
     proc = run_cli("ask", "What did Hungary commit to?", home=home, env=llm)
     assert proc.returncode == 2 and "reader:***@127.0.0.1:9" in proc.stderr
     assert "LLM-SECRET" not in proc.stderr + proc.stdout
+
+
+def test_commands_given_json_report_errors_as_json_too(tmp_path):
+    """A script parsing --json output gets an object on failure as well, with the same one line for people."""
+    typo = tmp_path / "hoem"
+    for command in (["ask", "What did Hungary commit to?", "--json"], ["status", "--json"]):
+        proc = run_cli(*command, home=typo)
+        one_error_line(proc, f"no archive at {typo}")
+        reply = json.loads(proc.stdout)
+        assert reply["exit_code"] == 2 and reply["error"].startswith(f"no archive at {typo}")
+    proc = run_cli("ingest", str(tmp_path / "missing.txt"), "--json", home=tmp_path / "home")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["failed"][0]["reason"] == "no such file or folder"
+    assert run_cli("ask", "What did Hungary commit to?", home=typo).stdout == ""  # plain text: stderr only

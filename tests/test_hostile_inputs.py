@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import HUNGARY_SENTENCE, SEED_FILE, cli_json, make_newsdesk, run_cli
-from ingest.loaders import MAX_FILE_BYTES, load_file
+from ingest.loaders import load_file
 
 NASTY: dict[str, bytes | str] = {
     "empty.txt": b"",

@@ -98,6 +98,16 @@ def test_folder_walk_skips_readme_and_unsupported_and_symlink_loops(tmp_path):
     assert [f.name for f, _ in files] == ["story.txt"] and failures == []
 
 
+def test_a_folder_without_articles_is_a_failure_naming_it(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "photo.png").write_bytes(b"\x89PNG")
+    files, failures = find_files([tmp_path / "empty", tmp_path / "pictures"])
+    assert files == []
+    assert [f.path for f in failures] == [str(tmp_path / "empty"), str(tmp_path / "pictures")]
+    assert all(f.reason.startswith("no article files in this folder (looked for .htm") for f in failures)
+
+
 def test_normalise_text_is_idempotent():
     text = "a\r\n\r\n\r\nb \t c\u200b"
     assert normalise_text(text) == "a\n\nb c"
