@@ -229,8 +229,15 @@ class Newsdesk:
             yield text
             yield answer
             return
+        plain_refusal = prompts.load("refusal")
+        # Filtered out is not "the archive does not say": the refusal names the filters it was within.
+        filtered_refusal = None if filters.is_empty() else prompts.load("refusal_filtered").format(filters=filters.describe())
         for item in self.answerer.stream(query, passages, history):  # the answerer sees no history
+            if filtered_refusal and isinstance(item, str) and item == plain_refusal:
+                item = filtered_refusal
             if isinstance(item, Answer):
+                if filtered_refusal and item.refused and item.text == plain_refusal:
+                    item.text = filtered_refusal
                 item.timings = {
                     "retrieve_s": retrieved - started,
                     "answer_s": time.perf_counter() - retrieved,

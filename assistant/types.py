@@ -80,10 +80,11 @@ class Citation:
     path: str = ""
 
     def as_json(self) -> dict[str, Any]:
+        """``url`` is the article's link or null; ``path`` the file it was ingested from (or null), so
+        a consumer never mistakes a local file, perhaps a whole JSONL of articles, for the article's link."""
         data = asdict(self)
-        data.pop("path")
-        if not data["url"]:
-            data["url"] = self.path or None
+        data["url"] = self.url or None
+        data["path"] = self.path or None
         return data
 
 

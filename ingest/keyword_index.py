@@ -250,7 +250,7 @@ def filter_clause(filters: Filters) -> tuple[list[str], list]:
         where.append("c.published_day >= ?")
         params.append(date_ordinal(filters.since))
     if filters.until:
-        where.append("c.published_day <= ?")
+        where.append("c.published_day BETWEEN 1 AND ?")  # undated articles (day 0) fall within no range
         params.append(date_ordinal(filters.until))
     return where, params
 

@@ -247,6 +247,8 @@ def chroma_where(filters: Filters | None) -> dict:
         clauses.append({"source": {"$in": list(filters.sources)}})
     if filters.since:
         clauses.append({"published_day": {"$gte": date_ordinal(filters.since)}})
-    if filters.until:
+    if filters.until:  # undated articles (day 0) fall within no date range
         clauses.append({"published_day": {"$lte": date_ordinal(filters.until)}})
+        if not filters.since:
+            clauses.append({"published_day": {"$gt": 0}})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

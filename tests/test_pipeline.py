@@ -58,7 +58,7 @@ def test_cli_ask_json_shape_and_offsets(tmp_path):
     scores = [p["score"] for p in data["passages"]]
     assert scores == sorted(scores, reverse=True)
     citation = data["citations"][0]
-    assert set(citation) == {"n", "doc_id", "title", "source", "published_at", "url", "quote", "start", "end"}
+    assert set(citation) == {"n", "doc_id", "title", "source", "published_at", "url", "path", "quote", "start", "end"}
     text = make_newsdesk(home).manifest.article(citation["doc_id"]).text
     assert text[citation["start"] : citation["end"]] == citation["quote"] == HUNGARY_SENTENCE
 
@@ -207,3 +207,46 @@ def test_one_file_is_one_document_whichever_folder_it_came_through(tmp_path):
     assert (again.unchanged, again.chunks_added) == (1, 0)
     assert desk.manifest.doc_ids() == ["notes.txt"]
     assert desk.manifest.article("notes.txt").path == str(notes.resolve())
+
+
+def test_an_article_without_a_link_has_a_null_url_and_its_file_as_path(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("Dam passes inspection\n\nThe Brackenridge dam passed its yearly inspection on Monday.\n")
+    run_cli("ingest", str(story), home=tmp_path / "home", check=True)
+    code, data, _ = cli_json("ask", "Which dam passed its inspection?", home=tmp_path / "home")
+    assert code == 0 and data["citations"][0]["url"] is None and data["citations"][0]["path"] == str(story.resolve())
+
+
+def test_undated_articles_fall_within_no_date_range(tmp_path):
+    """A date filter asks for articles published in a span: an article with no date is in none of them
+    (it used to pass every --until and fail every --since)."""
+    from assistant.types import Filters
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "undated.txt").write_text("Harbour bridge approved\n\nThe Zorblat council approved a new harbour bridge.\n")
+    (folder / "dated.json").write_text(json.dumps({
+        "title": "Solar farm opens", "published_at": "2024-01-10", "source": "Glimmer Times",
+        "body": "Glimmerton opened a 50 megawatt solar farm on Wednesday.",
+    }))
+    desk = make_newsdesk(tmp_path / "home")
+    desk.ingest([folder])
+    for name in ("news", "hybrid", "bm25", "dense"):
+        desk.settings.retriever = name
+        desk.__dict__.pop("retriever", None)
+        for filters in (Filters((), None, "2030-01-01"), Filters((), "1990-01-01", None), Filters((), "1990-01-01", "2030-01-01")):
+            found = {p.doc_id for p in desk.retrieve("Zorblat harbour bridge council solar farm", filters=filters)}
+            assert found == {"dated.json"}, (name, filters)
+    assert {p.doc_id for p in desk.retrieve("Zorblat harbour bridge")} >= {"undated.txt"}
+
+
+def test_a_refusal_within_filters_names_them(tmp_path):
+    """The answer may be outside the filters: the reply must not say the archive lacks it."""
+    from assistant.types import Filters
+
+    desk = make_newsdesk(tmp_path / "home")
+    desk.ingest([SEED_FILE])
+    answer = desk.ask("Who won the 2022 FIFA World Cup final?", filters=Filters((), "2024-01-01", None))
+    assert answer.refused and answer.text.startswith("None of the articles within the filters (from 2024-01-01) answers")
+    assert "archive does not say" not in answer.text
+    assert desk.ask("Who won the 2022 FIFA World Cup final?").text.startswith("The archive does not say")
