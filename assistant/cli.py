@@ -59,7 +59,7 @@ def fail(message: str, code: int = 2) -> None:
 def settings_from(**flags):
     from pydantic_settings import SettingsError
 
-    from assistant.settings import load_settings
+    from assistant.settings import load_settings, setting_origin
 
     try:
         return load_settings(**flags)
@@ -67,7 +67,9 @@ def settings_from(**flags):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])  # empty for a check across settings
         message = first["msg"].removeprefix("Value error, ")
-        fail(f"invalid setting {where}: {message}" if where else f"invalid settings: {message}")
+        origin = setting_origin(str(first["loc"][0]), flags) if first["loc"] else ""
+        named = f"{where} (from {origin})" if origin else where
+        fail(f"invalid setting {named}: {message}" if where else f"invalid settings: {message}")
     except SettingsError as exc:  # a list or dict setting from the environment that is not JSON
         field = re.search(r'field "(\w+)"', str(exc))
         name = field.group(1) if field else "?"

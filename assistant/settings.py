@@ -198,6 +198,25 @@ def load_settings(**overrides: object) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
+def setting_origin(name: str, overrides: dict[str, object]) -> str:
+    """Where a setting's value came from, highest precedence first, for an error about it: a CLI
+    flag, an environment variable, the config file; "" when none set it (a default)."""
+    import tomllib
+
+    if overrides.get(name) is not None:
+        return "the command line"
+    variable = f"NEWSDESK_{name}".upper()
+    if any(key.upper() == variable for key in os.environ):
+        return variable
+    path = config_file()
+    try:
+        if name in tomllib.loads(path.read_text(encoding="utf-8")):
+            return str(path)
+    except (OSError, ValueError):
+        pass
+    return ""
+
+
 def check_config_file(path: Path, named: bool) -> None:
     """A ValueError naming the file for a config file that cannot be what the user meant: one that
     NEWSDESK_CONFIG names but is not there, one that is not TOML, or a key that is no setting

@@ -9,6 +9,7 @@ and ``.jsonl`` (one article object a line; bad lines are reported by number, goo
 from __future__ import annotations
 
 import codecs
+import difflib
 import json
 import os
 import re
@@ -207,20 +208,51 @@ def article_from_record(record: object, default_id: str, path: str) -> Article:
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+# Front-matter keys other tools write for the fields Newsdesk reads (Jekyll and Hugo use "date").
+FRONT_MATTER_ALIASES = {
+    "date": "published_at", "published": "published_at", "pubdate": "published_at", "publishdate": "published_at",
+    "link": "url", "permalink": "url", "outlet": "source", "publisher": "source", "byline": "author",
+    "section": "category",
+}
+
+
+def json_reason(exc: json.JSONDecodeError) -> str:
+    """The decoder's reason without its dangling "at" ("Invalid control character at"): the caller
+    gives the position."""
+    return exc.msg.removesuffix(" at")
+
+
+def front_matter_field(key: str) -> str | None:
+    """The article field a front-matter key sets; None for keys Newsdesk does not read ("tags",
+    "layout"); a LoadError for a key that looks like a misspelt field ("sorce"), which would
+    otherwise be dropped without a word."""
+    if key == "title" or key in METADATA_FIELDS:
+        return key
+    if key in FRONT_MATTER_ALIASES:
+        return FRONT_MATTER_ALIASES[key]
+    known = ["title", *METADATA_FIELDS, *FRONT_MATTER_ALIASES]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    if close:
+        raise LoadError(f"front matter key {key!r} is not one Newsdesk reads; did you mean {close[0]!r}?")
+    return None
 
 
 def load_text(text: str, doc_id: str, path: str, markdown: bool) -> Article:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta: dict[str, str] = {}
+    aliased: dict[str, str] = {}  # fields set under another tool's key ("date"): the field's own key wins
     match = _FRONT_MATTER.match(text)
     if not match and text.startswith("---\n"):
         raise LoadError("the front matter opened by '---' on line 1 has no closing '---' line")
     if match:
         for line in match.group(1).splitlines():
             key, sep, value = line.partition(":")
-            if sep:
-                meta[key.strip().lower()] = value.strip().strip('"')
+            key = key.strip().lower()
+            name = front_matter_field(key) if sep else None
+            if name:
+                (meta if name == key else aliased).setdefault(name, value.strip().strip('"'))
         text = text[match.end() :]
+        meta = {**aliased, **meta}
     text = normalise_text(text)
     if not text:
         raise LoadError("file is empty")
@@ -336,7 +368,7 @@ def load_file(file: Path, root: Path) -> Loaded:
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise LoadError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+                raise LoadError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {json_reason(exc)}") from None
             except RecursionError:
                 raise LoadError("JSON is nested too deeply") from None
             records = data if isinstance(data, list) else [data]
@@ -352,7 +384,7 @@ def load_file(file: Path, root: Path) -> Loaded:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    loaded.failures.append(Failure(f"{shown}:{number}", f"invalid JSON: {exc.msg} (column {exc.colno})"))
+                    loaded.failures.append(Failure(f"{shown}:{number}", f"invalid JSON: {json_reason(exc)} (column {exc.colno})"))
                     continue
                 except RecursionError:
                     loaded.failures.append(Failure(f"{shown}:{number}", "JSON is nested too deeply"))

@@ -46,12 +46,13 @@ def test_reading_commands_do_not_create_an_archive_where_a_typo_points(tmp_path)
 @pytest.mark.parametrize(
     ("env", "config", "expected"),
     [
-        ({"NEWSDESK_MIN_SUPPORT": "-1"}, None, "invalid setting min_support: Input should be greater than or equal to 0"),
-        ({"NEWSDESK_MIN_SUPPORT": "5"}, None, "invalid setting min_support: Input should be less than or equal to 1"),
-        ({"NEWSDESK_HOME": ""}, None, "invalid setting home: must not be empty"),
+        ({"NEWSDESK_MIN_SUPPORT": "-1"}, None, "invalid setting min_support (from NEWSDESK_MIN_SUPPORT): Input should be greater than or equal to 0"),
+        ({"NEWSDESK_MIN_SUPPORT": "5"}, None, "invalid setting min_support (from NEWSDESK_MIN_SUPPORT): Input should be less than or equal to 1"),
+        ({"NEWSDESK_HOME": ""}, None, "invalid setting home (from NEWSDESK_HOME): must not be empty"),
         ({"NEWSDESK_CHROMA_HEADERS": "x-key=1"}, None, "invalid setting chroma_headers (NEWSDESK_CHROMA_HEADERS)"),
         ({}, "top_k = 3\nretriever = [\n", "newsdesk.toml: not valid TOML"),
         ({}, "topk = 3\n", "newsdesk.toml: 'topk' is not a setting; did you mean 'top_k'?"),
+        ({}, 'top_k = "abc"\n', "invalid setting top_k (from newsdesk.toml): Input should be a valid integer"),
         ({}, b"top_k = 3 \xff\n", "newsdesk.toml: not UTF-8 text"),
         ({"NEWSDESK_CONFIG": "missing.toml"}, None, "NEWSDESK_CONFIG names missing.toml, which is not there"),
     ],

@@ -108,6 +108,27 @@ def test_a_folder_without_articles_is_a_failure_naming_it(tmp_path):
     assert all(f.reason.startswith("no article files in this folder (looked for .htm") for f in failures)
 
 
+def test_front_matter_reads_other_tools_keys_and_refuses_misspelt_ones(tmp_path):
+    hugo = tmp_path / "hugo.md"
+    hugo.write_text("---\ntitle: Owls in winter\ndate: 2024-01-02\npublisher: Wild Times\ntags: [birds]\n---\nOwls hunt at dusk.\n")
+    (article,) = load_one(hugo)
+    assert (article.published_at, article.source) == ("2024-01-02", "Wild Times")
+    both = tmp_path / "both.md"  # the field's own key wins over another tool's, wherever it stands
+    both.write_text("---\ntitle: T\ndate: 2024-01-02\npublished_at: 2024-03-04\n---\nBody text.\n")
+    assert load_one(both)[0].published_at == "2024-03-04"
+    typo = tmp_path / "typo.md"
+    typo.write_text("---\ntitle: Owls\nsorce: Typo Times\n---\nOwls hunt at dusk.\n")
+    (failure,) = load_file(typo, tmp_path).failures
+    assert failure.reason == "front matter key 'sorce' is not one Newsdesk reads; did you mean 'source'?"
+
+
+def test_invalid_json_reason_is_not_cut_off(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"title": "Broken\n')
+    (failure,) = load_file(broken, tmp_path).failures
+    assert failure.reason == "invalid JSON at line 1 column 18: Invalid control character"
+
+
 def test_normalise_text_is_idempotent():
     text = "a\r\n\r\n\r\nb \t c\u200b"
     assert normalise_text(text) == "a\n\nb c"
