@@ -18,7 +18,9 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import ProgressColumn
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(
     help="Newsdesk: ask questions about your news archive and get answers cited to the exact passage.",
@@ -130,18 +132,28 @@ def user_errors():
         fail(str(exc))
 
 
+class Elapsed(ProgressColumn):
+    """Time since the start, running on while the bar is momentarily full (rich's TimeElapsedColumn
+    stops for good once completed reaches total, and an ingest's total grows as files are read)."""
+
+    def render(self, task) -> Text:
+        seconds = int(task.elapsed or 0)
+        return Text(f"{seconds // 60}:{seconds % 60:02d}", style="progress.elapsed")
+
+
 def run_ingest(nd, paths: list[Path], as_json: bool):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     show_bar = not as_json and err.is_terminal
     with Progress(
-        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files · {task.fields[chunks]} chunks embedded"),
-        TimeElapsedColumn(), console=err, disable=not show_bar, transient=True,
+        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks embedded · {task.fields[files]} files read"),
+        Elapsed(), console=err, disable=not show_bar, transient=True,
     ) as bar:
-        task = bar.add_task("ingest", total=None, chunks=0)
+        task = bar.add_task("ingest", total=None, files="0")
 
-        def progress(done: int, total: int, embedded: int) -> None:
-            bar.update(task, completed=done, total=total, chunks=embedded)
+        def progress(state) -> None:  # the bar follows the embedding, where the time goes
+            bar.update(task, completed=state.chunks_embedded, total=state.chunks_to_embed or None,
+                       files=f"{state.files_read}/{state.files_total}")
 
         with user_errors():
             return nd.ingest(paths, progress)

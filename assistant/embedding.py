@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -110,8 +111,9 @@ class MiniLMEmbedding:
         """How many texts this instance has run through the model (queries included)."""
         return self._computed
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed texts in length-sorted batches (less padding), returned in input order."""
+    def embed(self, texts: list[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed texts in length-sorted batches (less padding), returned in input order; ``on_batch``
+        hears how many texts each finished batch held (progress display)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         tokenizer = load_tokenizer()
@@ -131,6 +133,8 @@ class MiniLMEmbedding:
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = session.run(["last_hidden_state"], feeds)[0]
             out[batch] = mean_pool_normalise(hidden, mask)
+            if on_batch:
+                on_batch(len(batch))
         with self._lock:
             self._computed += len(texts)
         return out

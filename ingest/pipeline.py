@@ -25,7 +25,20 @@ from ingest.manifest import Manifest
 from ingest.store import VectorStore
 
 log = logging.getLogger("newsdesk")
-ProgressCallback = Callable[[int, int, int], None]  # files done, files total, chunks embedded
+
+
+@dataclass
+class IngestProgress:
+    """Where an ingest stands: files read of those found, chunks embedded of those to embed so far
+    (files are read one by one, so ``chunks_to_embed`` grows as they are)."""
+
+    files_read: int = 0
+    files_total: int = 0
+    chunks_embedded: int = 0
+    chunks_to_embed: int = 0
+
+
+ProgressCallback = Callable[[IngestProgress], None]
 
 
 @dataclass
@@ -119,6 +132,12 @@ class Ingestor:
         report = IngestReport()
         files, report.failed = find_files(paths)
         report.files = len(files) + len(report.failed)
+        state = IngestProgress(files_total=len(files))
+
+        def embedded(count: int) -> None:
+            state.chunks_embedded += count
+            if progress:
+                progress(state)
         seen: dict[str, tuple[str, str]] = {}  # doc id -> (title, path) of the articles this run
         pending: list[tuple[Article, str, list[Chunk]]] = []
         pending_chunks = 0
@@ -146,12 +165,14 @@ class Ingestor:
                     )
                     pending.append((article, digest, chunks))
                     pending_chunks += len(chunks)
+                    state.chunks_to_embed += len(chunks)
                     if pending_chunks >= self.settings.flush_chunks:
-                        self._flush(pending, report)
+                        self._flush(pending, report, embedded)
                         pending, pending_chunks = [], 0
+                state.files_read = done
                 if progress:
-                    progress(done, len(files), self.embedder.texts_embedded - embedded_before)
-            self._flush(pending, report)
+                    progress(state)
+            self._flush(pending, report, embedded)
         report.embedded = self.embedder.texts_embedded - embedded_before
         return report
 
@@ -179,12 +200,15 @@ class Ingestor:
             candidate = f"{article.doc_id} ({n})"
         return article if candidate == article.doc_id else replace(article, doc_id=candidate)
 
-    def _flush(self, pending: list[tuple[Article, str, list[Chunk]]], report: IngestReport) -> None:
+    def _flush(
+        self, pending: list[tuple[Article, str, list[Chunk]]], report: IngestReport,
+        on_embedded: Callable[[int], None] | None = None,
+    ) -> None:
         if not pending:
             return
         articles = {article.doc_id: article for article, _, _ in pending}
         chunks = [chunk for _, _, doc_chunks in pending for chunk in doc_chunks]
-        vectors = self.embedder.embed([embedding_text(articles[c.doc_id], c) for c in chunks]).tolist()
+        vectors = self.embedder.embed([embedding_text(articles[c.doc_id], c) for c in chunks], on_embedded).tolist()
         self.store.add(chunks, vectors, articles)
         self._index_keywords(chunks, articles)
         for article, digest, doc_chunks in pending:

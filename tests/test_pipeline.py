@@ -250,3 +250,17 @@ def test_a_refusal_within_filters_names_them(tmp_path):
     assert answer.refused and answer.text.startswith("None of the articles within the filters (from 2024-01-01) answers")
     assert "archive does not say" not in answer.text
     assert desk.ask("Who won the 2022 FIFA World Cup final?").text.startswith("The archive does not say")
+
+
+def test_ingest_progress_follows_the_embedding(tmp_path):
+    """One big file used to read 1/1 files done before any embedding began: progress now counts
+    chunks embedded of those to embed, batch by batch."""
+    articles = tmp_path / "many.jsonl"
+    articles.write_text("".join(json.dumps({"title": f"Story {i}", "body": f"The council of town {i} met on Monday."}) + "\n"
+                                for i in range(20)))
+    seen = []
+    desk = make_newsdesk(tmp_path / "home")
+    report = desk.ingest([articles], lambda state: seen.append((state.files_read, state.chunks_embedded, state.chunks_to_embed)))
+    embedded = [e for _, e, _ in seen]
+    assert embedded == sorted(embedded) and seen[-1] == (1, 20, 20) and report.embedded == 20
+    assert any(files == 1 and 0 < e < total for files, e, total in seen), seen  # shown while embedding
