@@ -22,6 +22,8 @@ from rich.progress import ProgressColumn
 from rich.table import Table
 from rich.text import Text
 
+from assistant.text import plural
+
 app = typer.Typer(
     help="Newsdesk: ask questions about your news archive and get answers cited to the exact passage.",
     no_args_is_help=True,
@@ -275,9 +277,35 @@ def remove(
         if not doc_ids:
             missing.append(target)
         for doc_id in doc_ids:
-            out.print(f"removed {escape(doc_id)} ({nd.remove(doc_id)} chunks)")
+            out.print(f"removed {escape(doc_id)} ({plural(nd.remove(doc_id), 'chunk')})")
     if missing:
         fail("not in the archive: " + ", ".join(missing), code=1)
+
+
+@app.command(name="list")
+def list_documents(
+    source: SourceOption = None,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """The documents in the archive, newest first: id (what `remove` takes), date, outlet, headline, chunks."""
+    json_errors(as_json)
+    from assistant.query import resolve_sources
+
+    nd = existing_archive(build(home=home))
+    with user_errors():
+        outlets = resolve_sources(source, nd.manifest.summary().sources) if source else ()
+    entries = nd.manifest.listing(outlets)
+    if as_json:
+        out.print_json(json.dumps([entry.__dict__ for entry in entries], ensure_ascii=False))
+        return
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "date", "outlet", "headline", "chunks"):
+        table.add_column(column, justify="right" if column == "chunks" else "left", overflow="fold")
+    for entry in entries:
+        table.add_row(escape(entry.doc_id), entry.published or "-", escape(entry.source) or "-", escape(entry.title), str(entry.chunks))
+    out.print(table)
+    out.print(f"[dim]{plural(len(entries), 'document')}[/]")
 
 
 @app.command()

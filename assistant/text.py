@@ -1,4 +1,4 @@
-"""Word lists shared by the keyword index and the citation checks."""
+"""Word lists shared by the keyword index and the citation checks, and counted nouns for messages."""
 
 ENGLISH_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -9,3 +9,8 @@ ENGLISH_STOPWORDS = frozenset(
     under until up very was we were what when where which while who whom why will with would you your
     yours""".split()
 )
+
+
+def plural(count: int, noun: str) -> str:
+    """"1 file", "2 files" (nouns here all take an s)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

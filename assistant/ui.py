@@ -456,7 +456,10 @@ def launch(nd: Newsdesk, block: bool = True) -> gr.Blocks:
         server_name=nd.settings.host, server_port=nd.settings.port, theme=theme, css=CSS, head=HEAD,
         auth=users, auth_message="Newsdesk: sign in" if users else None,
         max_file_size=nd.settings.upload_max_mb * 2**20,
-        prevent_thread_lock=not block, show_error=False, quiet=not block, ssr_mode=False,
+        prevent_thread_lock=True, show_error=False, quiet=True, ssr_mode=False,
         max_threads=WORKER_THREADS,
     )
+    if block:  # Gradio's own banner would suggest share=True, which no Newsdesk user can set
+        print(f"Newsdesk chat on {page.local_url} (Ctrl+C stops it)", flush=True)
+        page.block_thread()
     return page

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.text import plural
+
 
 @dataclass
 class ConsistencyReport:
@@ -21,13 +23,13 @@ class ConsistencyReport:
     def problems(self) -> list[str]:
         lines = []
         for ids, what in (
-            (self.orphans_in_store, "chunks in Chroma that no document in the manifest lists"),
-            (self.missing_from_store, "chunks listed in the manifest but missing from Chroma"),
-            (self.orphans_in_keywords, "chunks in the keyword index that no document lists"),
-            (self.missing_from_keywords, "chunks listed in the manifest but missing from the keyword index"),
+            (self.orphans_in_store, "in Chroma that no document in the manifest lists"),
+            (self.missing_from_store, "listed in the manifest but missing from Chroma"),
+            (self.orphans_in_keywords, "in the keyword index that no document lists"),
+            (self.missing_from_keywords, "listed in the manifest but missing from the keyword index"),
         ):
             if ids:
-                lines.append(f"{len(ids)} {what}")
+                lines.append(f"{plural(len(ids), 'chunk')} {what}")
         return lines
 
 
@@ -50,11 +52,11 @@ def repair(report: ConsistencyReport, ingestor) -> list[str]:
     done = []
     if report.orphans_in_store:
         ingestor.store.delete(sorted(report.orphans_in_store))
-        done.append(f"deleted {len(report.orphans_in_store)} orphan chunks from Chroma")
+        done.append(f"deleted {plural(len(report.orphans_in_store), 'orphan chunk')} from Chroma")
     if report.orphans_in_keywords:
         ingestor.keywords.delete(sorted(report.orphans_in_keywords))
-        done.append(f"deleted {len(report.orphans_in_keywords)} orphan chunks from the keyword index")
+        done.append(f"deleted {plural(len(report.orphans_in_keywords), 'orphan chunk')} from the keyword index")
     if report.docs_to_rebuild:
         rebuilt = ingestor.rebuild(sorted(report.docs_to_rebuild))
-        done.append(f"rebuilt {len(report.docs_to_rebuild)} documents ({rebuilt} chunks) from their stored text")
+        done.append(f"rebuilt {plural(len(report.docs_to_rebuild), 'document')} ({plural(rebuilt, 'chunk')}) from their stored text")
     return done

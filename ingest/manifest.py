@@ -42,6 +42,18 @@ class ManifestMismatch(RuntimeError):
 
 
 @dataclass(frozen=True)
+class DocumentEntry:
+    """One line of ``newsdesk list``: what a document is, and the id that ``remove`` takes."""
+
+    doc_id: str
+    title: str
+    source: str
+    published: str  # YYYY-MM-DD, "" when undated
+    chunks: int
+    path: str
+
+
+@dataclass(frozen=True)
 class ArchiveSummary:
     documents: int
     chunks: int
@@ -123,6 +135,16 @@ class Manifest:
         ).fetchone()
         return Article(*row) if row else None
 
+    def listing(self, sources: tuple[str, ...] = ()) -> list[DocumentEntry]:
+        """Every document (or those from the given outlets), newest first, undated last."""
+        where = f"WHERE source IN ({','.join('?' * len(sources))})" if sources else ""
+        rows = self.db.execute(
+            "SELECT doc_id, title, source, substr(published_at, 1, 10), json_array_length(chunk_ids), path FROM documents "
+            f"{where} ORDER BY published_at = '', published_at DESC, doc_id",
+            sources,
+        )
+        return [DocumentEntry(*row) for row in rows]
+
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
@@ -150,6 +172,6 @@ class Manifest:
         ).fetchone()
         sources = [r[0] for r in self.db.execute("SELECT DISTINCT source FROM documents WHERE source != '' ORDER BY source")]
         low, high = self.db.execute(
-            "SELECT MIN(published_at), MAX(published_at) FROM documents WHERE published_at != ''"
+            "SELECT MIN(substr(published_at, 1, 10)), MAX(substr(published_at, 1, 10)) FROM documents WHERE published_at != ''"
         ).fetchone()
         return ArchiveSummary(documents, chunks, sources, low, high)

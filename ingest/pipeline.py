@@ -17,6 +17,7 @@ from pathlib import Path
 
 from assistant.embedding import MiniLMEmbedding, load_tokenizer
 from assistant.settings import Settings
+from assistant.text import plural
 from assistant.types import Article, Chunk
 from ingest.chunking import chunk_article
 from ingest.keyword_index import KeywordIndex
@@ -64,7 +65,7 @@ class IngestReport:
 
     def summary_line(self) -> str:
         return (
-            f"{self.files} files, {self.documents} documents: {self.chunks_added} chunks added, "
+            f"{plural(self.files, 'file')}, {plural(self.documents, 'document')}: {plural(self.chunks_added, 'chunk')} added, "
             f"{self.chunks_removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed"
         )
 

@@ -80,7 +80,7 @@ def test_ingest_ask_reingest_remove_on_a_server(chroma_server, tmp_path):
     assert (code, again["chunks_added"], again["embedded"], again["unchanged"]) == (0, 0, 0, 2)
 
     removed = run_cli("remove", "https://example.org/tram", home=home, env=env)
-    assert removed.returncode == 0 and "removed https://example.org/tram (1 chunks)" in removed.stdout
+    assert removed.returncode == 0 and "removed https://example.org/tram (1 chunk)" in removed.stdout
     code, status, _ = cli_json("status", home=home, env=env)
     assert status["documents"] == 1 and status["chunks"] == first["chunks_added"] - 1 and status["problems"] == []
 
@@ -142,7 +142,7 @@ def test_a_server_that_comes_back_empty_is_an_error_and_keeps_the_keyword_index(
         assert "status --repair" in proc.stderr
         assert sqlite3.connect(home / "keywords.sqlite3").execute("SELECT count(*) FROM chunks").fetchone()[0] == rows
         repaired = run_cli("status", "--repair", home=home, env=env)
-        assert "rebuilt 1 documents" in repaired.stdout, repaired.stdout + repaired.stderr
+        assert "rebuilt 1 document" in repaired.stdout, repaired.stdout + repaired.stderr
         code, answer, _ = cli_json("ask", "What did Hungary commit to?", home=home, env=env)
         assert code == 0 and answer["citations"][0]["quote"] == HUNGARY_SENTENCE
     finally:

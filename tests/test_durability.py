@@ -118,7 +118,7 @@ def test_status_finds_and_repairs_damage(tmp_path):
     proc = run_cli("status", "--json", home=home)
     status = json.loads(proc.stdout)
     assert proc.returncode == 1
-    assert status["problems"] == ["1 chunks listed in the manifest but missing from Chroma"] or len(status["problems"]) >= 1
+    assert status["problems"] == ["1 chunk listed in the manifest but missing from Chroma"] or len(status["problems"]) >= 1
 
     proc = run_cli("status", "--json", "--repair", home=home)
     repaired = json.loads(proc.stdout)
@@ -138,7 +138,7 @@ def test_remove_by_id_and_by_path(tmp_path):
     desk.ingest([folder, SEED_FILE])
     proc = run_cli("remove", str(folder / "a.txt"), "nato-ukraine-training-2024-06-14.txt", home=home)
     assert proc.returncode == 0, proc.stderr
-    assert "removed a.txt (1 chunks)" in proc.stdout
+    assert "removed a.txt (1 chunk)" in proc.stdout
     after = make_newsdesk(home)
     assert after.manifest.doc_ids() == ["b.txt"]
     assert after.store.count() == 1 and after.keywords.count() == 1 and after.check().problems() == []
@@ -158,7 +158,7 @@ def test_a_record_newsdesk_did_not_write_is_an_orphan_not_a_crash(tmp_path):
     asked = run_cli("ask", "What did Hungary commit to?", home=home, env={"NEWSDESK_ANSWERER": "extractive"})
     assert asked.returncode == 0 and "Hungary promised" in asked.stdout, asked.stderr
     status = run_cli("status", "--json", home=home)
-    assert status.returncode == 1 and "1 chunks in Chroma that no document in the manifest lists" in status.stdout
+    assert status.returncode == 1 and "1 chunk in Chroma that no document in the manifest lists" in status.stdout
     repaired = run_cli("status", "--repair", home=home)
-    assert "deleted 1 orphan chunks from Chroma" in repaired.stdout
+    assert "deleted 1 orphan chunk from Chroma" in repaired.stdout
     assert run_cli("status", home=home).returncode == 0

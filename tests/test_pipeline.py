@@ -264,3 +264,31 @@ def test_ingest_progress_follows_the_embedding(tmp_path):
     embedded = [e for _, e, _ in seen]
     assert embedded == sorted(embedded) and seen[-1] == (1, 20, 20) and report.embedded == 20
     assert any(files == 1 and 0 < e < total for files, e, total in seen), seen  # shown while embedding
+
+
+def test_list_shows_each_document_with_the_id_remove_takes(tmp_path):
+    home = tmp_path / "home"
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "feed.jsonl").write_text(
+        json.dumps({"title": "Solar farm opens", "published_at": "2024-01-10T09:00:00+00:00", "source": "Glimmer Times",
+                    "body": "Glimmerton opened a solar farm."}) + "\n"
+        + json.dumps({"title": "Bridge approved", "source": "Valley Post", "body": "The council approved a bridge."}) + "\n")
+    run_cli("ingest", str(folder), str(SEED_FILE), home=home, check=True)
+    code, listed, _ = cli_json("list", home=home)
+    assert code == 0
+    assert [(e["published"], e["source"], e["title"]) for e in listed] == [
+        ("2024-06-14", "", "NATO Approves Training Security And Support Assistance For Ukraine"),
+        ("2024-01-10", "Glimmer Times", "Solar farm opens"),
+        ("", "Valley Post", "Bridge approved"),  # undated last
+    ]
+    assert all(e["chunks"] >= 1 for e in listed)
+    code, status, _ = cli_json("status", home=home)  # days, whatever form the articles gave them in
+    assert (status["published_min"], status["published_max"]) == ("2024-01-10", "2024-06-14")
+    code, glimmer, _ = cli_json("list", "--source", "glimmer times", home=home)
+    assert [e["title"] for e in glimmer] == ["Solar farm opens"]
+    run_cli("remove", glimmer[0]["doc_id"], home=home, check=True)
+    code, after, _ = cli_json("list", home=home)
+    assert len(after) == 2 and glimmer[0]["doc_id"] not in {e["doc_id"] for e in after}
+    proc = run_cli("list", home=home)
+    assert proc.returncode == 0 and "Bridge approved" in proc.stdout and "2 documents" in proc.stdout
