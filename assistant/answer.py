@@ -23,6 +23,7 @@ from assistant.cite import (
     parse_markers,
     topical_support,
     verify_and_cite,
+    with_headlines,
 )
 from assistant.embedding import MiniLMEmbedding
 from assistant.query import parse_query
@@ -160,6 +161,7 @@ class ExtractiveAnswerer:
     NEAR_BEST = 0.06
     PART_MIN_SUPPORT = 0.15
     RANK_PENALTY = 0.03
+    HEADLINE_PENALTY = 0.2
 
     def __init__(self, embedder: MiniLMEmbedding, min_support: float, max_sentences: int,
                  part_min_support: float | None = None, near_best: float | None = None,
@@ -175,7 +177,8 @@ class ExtractiveAnswerer:
         return self.SEMANTIC_WEIGHT * cosine + (1 - self.SEMANTIC_WEIGHT) * topical_support(claim, sentence)
 
     def _sentences(self, passages: list[Passage]) -> tuple[list[tuple[Passage, int, int]], list[str]]:
-        spans = [(p, p.start + s, p.start + e) for p in passages for s, e in split_sentences(p.text)]
+        """Every sentence of the passages, and each article's headline, as (passage, start, end) and text."""
+        spans = [(p, p.start + s, p.start + e) for p in with_headlines(passages) for s, e in split_sentences(p.text)]
         return spans, [p.text[s - p.start : e - p.start] for p, s, e in spans]
 
     def support(self, question: str, texts: Sequence[str]) -> list[float]:
@@ -216,7 +219,8 @@ class ExtractiveAnswerer:
             [
                 (
                     self._score(float(cosines[k, column[part.text]]), part.text, text)
-                    - self.rank_penalty * rank[spans[k][0].doc_id],
+                    - self.rank_penalty * rank[spans[k][0].doc_id]
+                    - (self.HEADLINE_PENALTY if spans[k][0].field == "title" else 0.0),
                     spans[k][0].doc_id,
                     k,
                 )
@@ -339,7 +343,8 @@ class GenerativeAnswerer(ABC):
         """
         cited = [
             p for p in passages
-            if any(c.doc_id == p.doc_id and p.start <= c.start and c.end <= p.end for c in verified.citations)
+            if any(c.doc_id == p.doc_id and (c.field == "title" or p.start <= c.start and c.end <= p.end)
+                   for c in verified.citations)
         ]
         texts = [*verified.claims, *self.gate._sentences(cited)[1]]
         return max(self.gate.support(question, texts), default=0.0) >= self.settings.min_support

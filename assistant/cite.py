@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.text import ENGLISH_STOPWORDS
-from assistant.types import Citation, Passage
+from assistant.types import Article, Citation, Passage
 from ingest.chunking import split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -135,8 +135,35 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
     return best
 
 
+def headline_passage(passage: Passage) -> Passage | None:
+    """The article's headline as a passage of its own (None when it has none).
+
+    Headlines carry facts the body may not restate ("Taylor Swift is Time's Person of the Year",
+    "... raises $65M on a flat $1.4B valuation"); quoting them is as exact as quoting the body.
+    """
+    title = passage.title
+    if not title.strip():
+        return None
+    return Passage(f"{passage.doc_id}#title", passage.doc_id, title, 0, len(title), passage.score, title,
+                   passage.source, passage.published_at, passage.url, passage.path, field="title")
+
+
+def with_headlines(passages: list[Passage]) -> list[Passage]:
+    """The passages, each document's headline passage after its first passage."""
+    out: list[Passage] = []
+    seen: set[str] = set()
+    for passage in passages:
+        out.append(passage)
+        if passage.doc_id not in seen and passage.field == "text":
+            seen.add(passage.doc_id)
+            if (headline := headline_passage(passage)) is not None:
+                out.append(headline)
+    return out
+
+
 def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:
-    """A citation whose quote is the passage text at those article offsets."""
+    """A citation whose quote is the passage text at those offsets (into the article's body, or
+    into its headline for a headline passage)."""
     offset = passage.start
     quote = passage.text[start - offset : end - offset]
     return Citation(
@@ -150,11 +177,14 @@ def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:
         start=start,
         end=end,
         path=passage.path,
+        field=passage.field,
     )
 
 
-def quote_is_exact(citation: Citation, article_text: str) -> bool:
-    return article_text[citation.start : citation.end] == citation.quote
+def quote_is_exact(citation: Citation, article: Article) -> bool:
+    """The quote is the stored article's body (or headline) at the citation's offsets."""
+    stored = article.title if citation.field == "title" else article.text
+    return stored[citation.start : citation.end] == citation.quote
 
 
 def attach_markers(sentence: str, numbers: list[int]) -> str:
@@ -247,7 +277,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     renumbered 1..N in order of first use, one per distinct quoted span.
     """
     citations: list[Citation] = []
-    by_span: dict[tuple[str, int, int], int] = {}
+    by_span: dict[tuple[str, str, int, int], int] = {}
     kept: list[str] = []
     kept_claims: list[str] = []
     dropped: list[str] = []
@@ -266,14 +296,16 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
         chosen: list[tuple[Passage, int, int]] = []
         markers = list(dict.fromkeys(sentence.markers))
         for n in markers:
-            if 1 <= n <= len(passages):
-                start, end, score = best_span(sentence.text, passages[n - 1])
+            if 1 <= n <= len(passages):  # the passage [n] or its article's headline, whichever supports more
+                (start, end, score), passage = max(
+                    ((best_span(sentence.text, p), p) for p in with_headlines([passages[n - 1]])), key=lambda item: item[0][2]
+                )
                 if score >= needed:
-                    chosen.append((passages[n - 1], start, end))
+                    chosen.append((passage, start, end))
         changed = len(chosen) < len(markers)  # a marker out of range or not supporting
         if not chosen and passages:
             (start, end, score), passage = max(
-                ((best_span(sentence.text, p), p) for p in passages), key=lambda item: item[0][2]
+                ((best_span(sentence.text, p), p) for p in with_headlines(passages)), key=lambda item: item[0][2]
             )
             if score >= needed:
                 chosen.append((passage, start, end))
@@ -284,7 +316,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
         repaired += changed
         numbers = []
         for passage, start, end in chosen:
-            key = (passage.doc_id, start, end)
+            key = (passage.doc_id, passage.field, start, end)
             if key not in by_span:
                 by_span[key] = len(citations) + 1
                 citations.append(make_citation(by_span[key], passage, start, end))

@@ -194,7 +194,8 @@ def print_answer(answer, as_json: bool) -> None:
     for c in answer.citations:
         meta = " · ".join(x for x in (c.source, c.published_at[:10], c.url or c.path) if x)
         out.print(f"[bold][{c.n}][/] {escape(c.title)} [dim]({escape(meta)})[/]")
-        out.print(f"    “{escape(c.quote)}” [dim]chars {c.start}-{c.end} of {escape(c.doc_id)}[/]")
+        where = "the headline" if c.field == "title" else f"chars {c.start}-{c.end}"
+        out.print(f"    “{escape(c.quote)}” [dim]{where} of {escape(c.doc_id)}[/]")
     model = f" ({answer.model})" if answer.model else ""
     out.print(f"[dim]answered by {answer.answerer}{escape(model)} in {answer.timings.get('total_s', 0):.2f}s[/]")
 

@@ -49,7 +49,12 @@ class Chunk:
 
 @dataclass
 class Passage:
-    """A retrieved chunk with the metadata of its article."""
+    """A retrieved chunk with the metadata of its article.
+
+    ``field`` is "text" for a chunk of the article body (offsets into ``Article.text``) or "title"
+    for the headline taken as a passage of its own (offsets into ``Article.title``; see
+    ``assistant.cite.headline_passage``).
+    """
 
     chunk_id: str
     doc_id: str
@@ -62,11 +67,13 @@ class Passage:
     published_at: str = ""
     url: str = ""
     path: str = ""
+    field: str = "text"
 
 
 @dataclass
 class Citation:
-    """A numbered reference from the answer to an exact span of a stored article."""
+    """A numbered reference from the answer to an exact span of a stored article: of its body
+    (``field`` "text") or of its headline ("title"), so ``getattr(article, field)[start:end] == quote``."""
 
     n: int
     doc_id: str
@@ -78,6 +85,7 @@ class Citation:
     start: int
     end: int
     path: str = ""
+    field: str = "text"
 
     def as_json(self) -> dict[str, Any]:
         """``url`` is the article's link or null; ``path`` the file it was ingested from (or null), so

@@ -159,7 +159,9 @@ def citation_card(citation: Citation, article_text: str | None, turn: int) -> st
     link = safe_link(citation.url)
     head = f'<a href="{esc(link)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>' if link else title
     meta = " · ".join(esc(x) for x in (citation.source, citation.published_at[:10]) if x) or "unknown outlet"
-    if article_text is not None and article_text[citation.start : citation.end] == citation.quote:
+    if citation.field == "title":  # the quote is the headline itself
+        body = f'<mark>{esc(citation.quote)}</mark> <span class="nd-where">(the headline)</span>'
+    elif article_text is not None and article_text[citation.start : citation.end] == citation.quote:
         para_start = article_text.rfind("\n", 0, citation.start) + 1
         para_end = article_text.find("\n", citation.end)
         para_end = len(article_text) if para_end == -1 else para_end

@@ -144,7 +144,7 @@ def result_of(nd: Newsdesk, set_name: str, question: Question, done: Attempt) ->
     exact = []
     for c in answer.citations:
         article = nd.manifest.article(c.doc_id)
-        exact.append(article is not None and quote_is_exact(c, article.text))
+        exact.append(article is not None and quote_is_exact(c, article))
     usage = answer.usage or {}
     return QuestionResult(
         set=set_name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.cite import (
     best_span,
     describes_the_sources,
@@ -14,7 +16,7 @@ from assistant.cite import (
     topical_support,
     verify_and_cite,
 )
-from assistant.types import Passage
+from assistant.types import Article, Passage
 
 ARTICLE_A = (
     "Hungarian Prime Minister Viktor Orban rejected sending troops to Ukraine. "
@@ -79,7 +81,7 @@ def test_supported_sentence_keeps_its_citation_with_an_exact_quote():
     verified = verify_and_cite(parse_markers("Hungary promised not to veto the proposal [1]."), PASSAGES, MIN)
     assert verified.text == "Hungary promised not to veto the proposal [1]."
     (citation,) = verified.citations
-    assert citation.doc_id == "nato" and quote_is_exact(citation, ARTICLE_A)
+    assert citation.doc_id == "nato" and quote_is_exact(citation, Article("nato", "nato", ARTICLE_A))
     assert citation.quote.startswith("However, Hungary promised")
     assert verified.repaired == 0 and verified.dropped_sentences == []
 
@@ -194,3 +196,19 @@ def test_filler_and_repeated_sentences_are_dropped():
     verified = verify_and_cite([filler, claim, claim, filler], [passage], 0.5)
     assert verified.text == "Support for Ukraine will make Russia realize it cannot wait [1]."
     assert verified.dropped_sentences == [filler.text, claim.text, filler.text]
+
+
+def test_a_claim_only_the_headline_states_cites_the_headline_exactly():
+    """Headlines carry facts the body may not restate; the quote is then the headline itself."""
+    body = "The singer's year included a record-breaking tour. She spoke about her relationship."
+    person = Passage("time#0", "time", body, 0, len(body), 0.5, title="Taylor Swift is Time's Person of the Year",
+                     source="The Independent")
+    verified = verify_and_cite(parse_markers("Taylor Swift is Time's Person of the Year [1]."), [person], MIN)
+    (citation,) = verified.citations
+    assert (citation.field, citation.quote, citation.start, citation.end) == ("title", person.title, 0, len(person.title))
+    stored = Article("time", person.title, body)
+    assert quote_is_exact(citation, stored) and citation.as_json()["field"] == "title"
+    assert not quote_is_exact(replace(citation, field="text"), stored)
+    # a claim the body states keeps citing the body
+    body_claim = verify_and_cite(parse_markers("She spoke about her relationship [1]."), [person], MIN)
+    assert body_claim.citations[0].field == "text" and body_claim.citations[0].quote == "She spoke about her relationship."

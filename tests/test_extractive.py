@@ -225,3 +225,17 @@ def test_without_focus_the_local_model_is_shown_every_passage():
     question = "Did Apple cut the price of the iPad for Black Friday?"
     assert local.prompt_passages(question, PASSAGES) == PASSAGES
     assert local.prompt_passages("Who won the chess olympiad in Budapest?", PASSAGES) == []  # the gate still refuses
+
+
+def test_a_fact_only_the_headline_states_is_quoted_from_the_headline():
+    """Asked who Michigan State hired, with the answer only in a headline, it quoted the headline
+    exactly instead of refusing; a body sentence that answers as well is still preferred."""
+    body = "Smith guided the Beavers to a winning season. The school announced the move on Sunday."
+    hires = Passage("msu#0", "msu", body, 0, len(body), 0.5, title="Michigan State hires Jonathan Smith as football coach",
+                    source="CBSSports.com", published_at="2023-11-26")
+    result = answerer().answer("Which football coach did Michigan State hire?", [hires, PASSAGES[0]])
+    assert not result.refused
+    (citation,) = result.citations
+    assert (citation.field, citation.quote, citation.start) == ("title", hires.title, 0)
+    said = answerer().answer("Who guided the Beavers to a winning season?", [hires])
+    assert [c.field for c in said.citations] == ["text"] and said.citations[0].quote.startswith("Smith guided")

@@ -77,7 +77,7 @@ def user_prompt(request: dict) -> str:
 
 def assert_exact(desk, answer: Answer) -> None:
     for citation in answer.citations:
-        assert quote_is_exact(citation, desk.manifest.article(citation.doc_id).text)
+        assert quote_is_exact(citation, desk.manifest.article(citation.doc_id))
 
 
 def test_prompt_numbers_fenced_passages_and_citations_are_parsed(desk, openai_server):

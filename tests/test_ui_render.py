@@ -153,3 +153,10 @@ def test_bad_login_lines_name_the_place_not_the_secret(tmp_path):
         auth_users(load_settings(home=tmp_path, auth="justapassword"))
     with pytest.raises(ValueError, match="cannot read the users file"):
         auth_users(load_settings(home=tmp_path, auth_file=tmp_path / "missing"))
+
+
+def test_a_headline_citation_shows_the_headline_marked_as_such():
+    headline = "Council <b>approves</b> plan"
+    card = citation_card(citation(quote=headline, start=0, end=len(headline), field="title"), ARTICLE, turn=1)
+    assert "<mark>Council &lt;b&gt;approves&lt;/b&gt; plan</mark> <span class=\"nd-where\">(the headline)</span>" in card
+    assert "The council met." not in card  # not a paragraph of the body
