@@ -236,11 +236,15 @@ class Ingestor:
         return sum(len(chunks) for _, _, chunks in pending)
 
     def remove(self, doc_id: str) -> int:
-        """Delete a document everywhere; returns how many chunks went with it."""
-        known = self.manifest.known(doc_id)
-        if known is None:
-            return 0
+        """Delete a document everywhere; returns how many chunks went with it.
+
+        Its chunk ids are read under the lock: an ingest running meanwhile may replace them, and
+        deleting the ids read before it finished would leave the new chunks searchable.
+        """
         with ingest_lock(self.settings.home):
+            known = self.manifest.known(doc_id)
+            if known is None:
+                return 0
             self.store.delete(known[1])
             self._unindex_keywords(known[1])
             self.manifest.forget(doc_id)

@@ -162,3 +162,30 @@ def test_a_record_newsdesk_did_not_write_is_an_orphan_not_a_crash(tmp_path):
     repaired = run_cli("status", "--repair", home=home)
     assert "deleted 1 orphan chunk from Chroma" in repaired.stdout
     assert run_cli("status", home=home).returncode == 0
+
+
+def test_remove_during_an_ingest_that_replaces_the_document_leaves_nothing_behind(tmp_path):
+    """`remove` used to read the chunk ids before waiting for the running ingest: it then deleted the
+    old ids, forgot the document, and left the ingest's new chunk searchable."""
+    story = tmp_path / "story.txt"
+    story.write_text("Tram line opens\n\nThe new tram line in Ghent opened on Monday.\n")
+    home = tmp_path / "home"
+    desk = make_newsdesk(home)
+    desk.ingest([story])
+    story.write_text("Tram line opens\n\nThe new tram line in Ghent opened on Tuesday after a delay.\n")
+    started: list[subprocess.Popen] = []
+
+    def start_remove_while_holding_the_lock(state) -> None:
+        if not started:
+            env = {**os.environ, "NEWSDESK_HOME": str(home)}
+            started.append(subprocess.Popen([sys.executable, "-m", "assistant", "remove", "story.txt"], env=env,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            time.sleep(8)  # the remove process starts, finds the document and waits for the lock
+
+    report = desk.ingest([story], start_remove_while_holding_the_lock)
+    assert report.chunks_added == 1
+    out, err = started[0].communicate(timeout=120)
+    assert started[0].returncode == 0 and "removed story.txt (1 chunk)" in out, (out, err)
+    status = run_cli("status", "--json", home=home)
+    assert status.returncode == 0 and json.loads(status.stdout)["problems"] == [], status.stdout
+    assert make_newsdesk(home).store.count() == 0
