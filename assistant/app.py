@@ -152,8 +152,8 @@ class Newsdesk:
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords)
 
-    def ingest(self, paths: list[Path], progress: ProgressCallback | None = None) -> IngestReport:
-        return self.ingestor.run(paths, progress)
+    def ingest(self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = False) -> IngestReport:
+        return self.ingestor.run(paths, progress, prune)
 
     def remove(self, doc_id: str) -> int:
         return self.ingestor.remove(doc_id)

@@ -143,7 +143,7 @@ class Elapsed(ProgressColumn):
         return Text(f"{seconds // 60}:{seconds % 60:02d}", style="progress.elapsed")
 
 
-def run_ingest(nd, paths: list[Path], as_json: bool):
+def run_ingest(nd, paths: list[Path], as_json: bool, prune: bool = False):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     show_bar = not as_json and err.is_terminal
@@ -158,7 +158,7 @@ def run_ingest(nd, paths: list[Path], as_json: bool):
                        files=f"{state.files_read}/{state.files_total}")
 
         with user_errors():
-            return nd.ingest(paths, progress)
+            return nd.ingest(paths, progress, prune)
 
 
 def print_ingest_report(report, as_json: bool) -> None:
@@ -167,19 +167,30 @@ def print_ingest_report(report, as_json: bool) -> None:
     else:
         for failure in report.failed:
             err.print(f"[red]failed[/] {escape(failure.line())}")
+        for stale in report.stale:
+            label = "[yellow]removed stale[/]" if report.pruned else "[yellow]stale[/]"
+            err.print(f"{label} {escape(stale.line())}")
         out.print(report.summary_line())
+        if report.stale and not report.pruned:
+            err.print("[dim]stale documents stay searchable; `newsdesk ingest --prune` with the same paths removes them[/]")
 
 
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl), folders recursively.")],
     as_json: JsonOption = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Also remove stale documents: stored from these paths, but their file is gone or no longer holds them.")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Add articles to the archive; unchanged documents are skipped, changed ones replaced."""
+    """Add articles to the archive; unchanged documents are skipped, changed ones replaced.
+
+    Documents stored from these paths whose file is gone, or no longer holds them, are listed as
+    stale and kept (a feed file that keeps only recent items must not empty the archive);
+    --prune removes them.
+    """
     json_errors(as_json)
     nd = build(home=home)
-    report = run_ingest(nd, paths, as_json)
+    report = run_ingest(nd, paths, as_json, prune)
     print_ingest_report(report, as_json)
     if report.failed:
         raise typer.Exit(1)

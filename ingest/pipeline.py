@@ -42,6 +42,19 @@ class IngestProgress:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
+@dataclass(frozen=True)
+class StaleDocument:
+    """A stored document that its file no longer holds: the file is gone (deleted or renamed), or
+    was read again without it (a line taken out of a JSONL). Kept unless the ingest prunes."""
+
+    doc_id: str
+    path: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.doc_id}: {self.reason}"
+
+
 @dataclass
 class IngestReport:
     files: int = 0
@@ -51,6 +64,8 @@ class IngestReport:
     unchanged: int = 0
     embedded: int = 0
     failed: list[Failure] = field(default_factory=list)
+    stale: list[StaleDocument] = field(default_factory=list)
+    pruned: bool = False  # the stale documents were removed (``--prune``)
 
     def as_json(self) -> dict:
         return {
@@ -61,12 +76,15 @@ class IngestReport:
             "unchanged": self.unchanged,
             "embedded": self.embedded,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
+            "stale": [{"doc_id": s.doc_id, "path": s.path, "reason": s.reason} for s in self.stale],
+            "pruned": self.pruned,
         }
 
     def summary_line(self) -> str:
         return (
             f"{plural(self.files, 'file')}, {plural(self.documents, 'document')}: {plural(self.chunks_added, 'chunk')} added, "
             f"{self.chunks_removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed"
+            + (f", {len(self.stale)} stale {'removed' if self.pruned else 'kept'}" if self.stale else "")
         )
 
 
@@ -129,7 +147,8 @@ class Ingestor:
         header_tokens = count_tokens([embedding_text(article, Chunk("", "", "", 0, 0))])[0]
         return max(64, self.settings.chunk_tokens - header_tokens - 2)
 
-    def run(self, paths: list[Path], progress: ProgressCallback | None = None) -> IngestReport:
+    def run(self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = False) -> IngestReport:
+        """Ingest the files and folders; ``prune`` also removes the stale documents found under them."""
         report = IngestReport()
         files, report.failed = find_files(paths)
         report.files = len(files) + len(report.failed)
@@ -144,9 +163,12 @@ class Ingestor:
         pending_chunks = 0
         embedded_before = self.embedder.texts_embedded
         with ingest_lock(self.settings.home):
+            read_whole: set[str] = set()  # files read without a failure: what they hold is all they hold
             for done, (file, root) in enumerate(files, start=1):
                 loaded = load_file(file, root)
                 report.failed.extend(loaded.failures)
+                if not loaded.failures:
+                    read_whole.add(str(file.resolve()))
                 for article in loaded.articles:
                     article = self.distinct_document(article, seen)
                     if article.doc_id in seen:
@@ -174,8 +196,33 @@ class Ingestor:
                 if progress:
                     progress(state)
             self._flush(pending, report, embedded)
+            report.stale = self.stale_documents(paths, set(seen), read_whole)
+            if prune:
+                for stale in report.stale:
+                    self._delete(stale.doc_id)
+                report.pruned = True
         report.embedded = self.embedder.texts_embedded - embedded_before
         return report
+
+    def stale_documents(self, paths: list[Path], seen: set[str], read_whole: set[str]) -> list[StaleDocument]:
+        """Documents stored from files under ``paths`` that this run did not find: their file is
+        gone, or it was read whole and no longer holds them. A file that failed to load, or was
+        not read (a README, a hidden file), says nothing about its documents."""
+        stale = []
+        for given in paths:
+            if not given.exists():
+                continue  # a mistyped path is a failure, not a deletion
+            for doc_id in self.manifest.doc_ids_from(given):
+                origin = self.manifest.origin(doc_id)
+                if doc_id in seen or origin is None:
+                    continue
+                path = origin[1]
+                if not Path(path).exists():
+                    stale.append(StaleDocument(doc_id, path, "its file is gone"))
+                elif path in read_whole:
+                    stale.append(StaleDocument(doc_id, path, f"{Path(path).name} no longer holds it"))
+                seen.add(doc_id)  # one report even when two given paths cover it
+        return stale
 
     def distinct_document(self, article: Article, seen: dict[str, tuple[str, str]]) -> Article:
         """The article, under an id of its own when its file-made id belongs to another article.
@@ -242,10 +289,14 @@ class Ingestor:
         deleting the ids read before it finished would leave the new chunks searchable.
         """
         with ingest_lock(self.settings.home):
-            known = self.manifest.known(doc_id)
-            if known is None:
-                return 0
-            self.store.delete(known[1])
-            self._unindex_keywords(known[1])
-            self.manifest.forget(doc_id)
+            return self._delete(doc_id)
+
+    def _delete(self, doc_id: str) -> int:
+        """``remove`` for a caller that holds the lock."""
+        known = self.manifest.known(doc_id)
+        if known is None:
+            return 0
+        self.store.delete(known[1])
+        self._unindex_keywords(known[1])
+        self.manifest.forget(doc_id)
         return len(known[1])

@@ -292,3 +292,36 @@ def test_list_shows_each_document_with_the_id_remove_takes(tmp_path):
     assert len(after) == 2 and glimmer[0]["doc_id"] not in {e["doc_id"] for e in after}
     proc = run_cli("list", home=home)
     assert proc.returncode == 0 and "Bridge approved" in proc.stdout and "2 documents" in proc.stdout
+
+
+def test_documents_whose_file_is_gone_or_no_longer_holds_them_are_stale_and_pruned_on_request(tmp_path):
+    """Taking a line out of a JSONL without URLs shifted the later ids and left the last one stored
+    twice; renamed and deleted files stayed searchable without a word. They are reported as stale
+    (kept: a feed file that keeps only recent items must not empty the archive) and --prune removes them."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    lines = [json.dumps({"title": f"Story {name}", "body": f"The {name} council met on Monday."}) + "\n"
+             for name in ("Ghent", "Porto", "Cork")]
+    (folder / "list.jsonl").write_text("".join(lines))
+    (folder / "b.txt").write_text("Bridge story\n\nThe Lyon bridge reopened.\n")
+    (folder / "sub" / "c.md").write_text("Canal story\n\nThe Bari canal was dredged.\n")
+    (folder / "keep.json").write_text(json.dumps({"title": "Kept", "body": "The Aarhus museum reopened."}))
+    home = tmp_path / "home"
+    run_cli("ingest", str(folder), home=home, check=True)
+    (folder / "list.jsonl").write_text(lines[0] + lines[2])
+    (folder / "b.txt").rename(folder / "b2.txt")
+    (folder / "sub" / "c.md").unlink()
+    (folder / "keep.json").write_text("{broken")  # a file that fails to load says nothing about its documents
+    code, report, _ = cli_json("ingest", str(folder), str(tmp_path / "typo"), home=home)
+    assert code == 1 and not report["pruned"]
+    assert sorted((s["doc_id"], s["reason"]) for s in report["stale"]) == [
+        ("b.txt", "its file is gone"), ("list.jsonl#3", "list.jsonl no longer holds it"), ("sub/c.md", "its file is gone")]
+    _, listed, _ = cli_json("list", home=home)
+    assert {e["doc_id"] for e in listed} >= {"b.txt", "list.jsonl#3", "sub/c.md", "keep.json"}  # kept until pruned
+    proc = run_cli("ingest", str(folder), "--prune", home=home)
+    assert proc.returncode == 1 and "removed stale list.jsonl#3: list.jsonl no longer holds it" in proc.stderr
+    _, listed, _ = cli_json("list", home=home)
+    assert sorted((e["doc_id"], e["title"]) for e in listed) == [
+        ("b2.txt", "Bridge story"), ("keep.json", "Kept"), ("list.jsonl#1", "Story Ghent"), ("list.jsonl#2", "Story Cork")]
+    status = run_cli("status", home=home)
+    assert status.returncode == 0, status.stderr
