@@ -6,6 +6,7 @@ themselves, so a long-running process loads the model and opens the store once.
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import time
@@ -29,6 +30,8 @@ from ingest.consistency import ConsistencyReport
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from ingest.store import StoreError, VectorStore, store_target
+
+log = logging.getLogger("newsdesk")
 
 # words that point back to the conversation ("that" is left out: in questions it is mostly "said that")
 FOLLOW_UP_WORDS = {"it", "its", "they", "their", "them", "he", "his", "him", "she", "her", "this", "those", "these", "there"}
@@ -119,7 +122,16 @@ class Newsdesk:
     @cached_property
     def store(self) -> VectorStore:
         self.manifest  # check the home belongs to this store before connecting to it
-        return VectorStore(self.settings, self.manifest.home_id(), self.manifest.has_documents())
+        try:
+            return VectorStore(self.settings, self.manifest.home_id(), self.manifest.has_documents())
+        except StoreError:
+            if self.settings.chroma_url is None and not self.manifest.has_documents():
+                # not "another home's collection": this home's own Chroma folder, its manifest lost
+                raise StoreError(
+                    f"{self.settings.manifest_path} lists no documents while {self.settings.chroma_path} holds chunks: "
+                    "the manifest was lost or replaced; restore it from a backup, or move the home aside and ingest again"
+                ) from None
+            raise
 
     @cached_property
     def manifest(self) -> Manifest:
@@ -138,10 +150,15 @@ class Newsdesk:
 
     @cached_property
     def retriever(self) -> Retriever:
-        if self.store.count() == 0 and self.manifest.has_documents():
+        stored = self.store.count()
+        if stored == 0 and self.manifest.has_documents():
             # e.g. a Chroma server restarted on an empty folder: answering would refuse for a wrong reason
             raise StoreError(f"{self.store.where} holds none of this archive's chunks; `newsdesk status --repair` "
                              "rebuilds them from the stored text")
+        listed = self.manifest.summary().chunks
+        if stored < listed:
+            log.warning("%s holds %d of the archive's %d chunks, so answers may miss articles; "
+                        "`newsdesk status --repair` rebuilds the rest", self.store.where, stored, listed)
         return make_retriever(self.settings.retriever, self.store, self.keywords, self.embedder)
 
     @cached_property

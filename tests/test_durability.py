@@ -119,6 +119,9 @@ def test_status_finds_and_repairs_damage(tmp_path):
     status = json.loads(proc.stdout)
     assert proc.returncode == 1
     assert status["problems"] == ["1 chunk listed in the manifest but missing from Chroma"] or len(status["problems"]) >= 1
+    asked = run_cli("ask", "What did Hungary commit to?", home=home)  # answers, and says what is missing
+    assert asked.returncode == 0 and f"holds {len(chunk_ids) - 1} of the archive's {len(chunk_ids)} chunks" in asked.stderr
+    assert "`newsdesk status --repair` rebuilds the rest" in asked.stderr
 
     proc = run_cli("status", "--json", "--repair", home=home)
     repaired = json.loads(proc.stdout)
@@ -189,3 +192,13 @@ def test_remove_during_an_ingest_that_replaces_the_document_leaves_nothing_behin
     status = run_cli("status", "--json", home=home)
     assert status.returncode == 0 and json.loads(status.stdout)["problems"] == [], status.stdout
     assert make_newsdesk(home).store.count() == 0
+
+
+def test_a_lost_manifest_is_named_not_blamed_on_another_home(tmp_path):
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, check=True)
+    (home / "manifest.sqlite3").unlink()
+    for _ in range(2):  # also once the empty manifest that the first attempt opened is there
+        proc = run_cli("status", home=home)
+        assert proc.returncode == 2 and "manifest.sqlite3 lists no documents while" in proc.stderr, proc.stderr
+        assert "the manifest was lost or replaced" in proc.stderr and "another Newsdesk home" not in proc.stderr
