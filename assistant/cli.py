@@ -33,13 +33,13 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-HomeOption = Annotated[Optional[Path], typer.Option("--home", help="Data folder (Chroma + manifest). Env: NEWSDESK_HOME.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
-SourceOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only this outlet (repeatable).")]
-SinceOption = Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")]
-UntilOption = Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")]
-AnswererOption = Annotated[Optional[str], typer.Option("--answerer", help="extractive | openai | local | auto.")]
-RetrieverOption = Annotated[Optional[str], typer.Option("--retriever", help="news (default) | hybrid | bm25 | dense.")]
+HomeOption = Annotated[Optional[Path], typer.Option("--home", metavar="FOLDER", help="Data folder (Chroma + manifest). Env: NEWSDESK_HOME.")]
+JsonOption = Annotated[bool, typer.Option("--json", metavar="", help="Print one JSON object instead of text.")]
+SourceOption = Annotated[Optional[list[str]], typer.Option("--source", metavar="OUTLET", help="Only this outlet, in any case or short form (repeatable).")]
+SinceOption = Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Only articles published on or after YYYY-MM-DD.")]
+UntilOption = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="Only articles published on or before YYYY-MM-DD.")]
+AnswererOption = Annotated[Optional[str], typer.Option("--answerer", metavar="NAME", help="auto (default) | extractive | openai | local.")]
+RetrieverOption = Annotated[Optional[str], typer.Option("--retriever", metavar="NAME", help="news (default) | hybrid | bm25 | dense.")]
 SAMPLE_QUESTION = "What did Hungary commit to?"
 
 
@@ -177,9 +177,9 @@ def print_ingest_report(report, as_json: bool) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl), folders recursively.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Files or folders (.txt .md .html .json .jsonl), folders recursively.")],
     as_json: JsonOption = False,
-    prune: Annotated[bool, typer.Option("--prune", help="Also remove stale documents: stored from these paths, but their file is gone or no longer holds them.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", metavar="", help="Also remove stale documents: stored from these paths, but their file is gone or no longer holds them.")] = False,
     home: HomeOption = None,
 ) -> None:
     """Add articles to the archive; unchanged documents are skipped, changed ones replaced.
@@ -213,8 +213,8 @@ def print_answer(answer, as_json: bool) -> None:
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
-    k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question, in quotes.")],
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", metavar="N", help="Passages handed to the answerer (default 5: the top_k setting).")] = None,
     as_json: JsonOption = False,
     source: SourceOption = None,
     since: SinceOption = None,
@@ -237,8 +237,8 @@ def ask(
 
 @app.command()
 def chat(
-    host: Annotated[Optional[str], typer.Option(help="Interface to bind; 0.0.0.0 exposes it to the network.")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port of the chat page.")] = None,
+    host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Interface to bind (default 127.0.0.1); 0.0.0.0 exposes it to the network.")] = None,
+    port: Annotated[Optional[int], typer.Option(metavar="PORT", help="Port of the chat page (default 7860).")] = None,
     answerer: AnswererOption = None,
     home: HomeOption = None,
 ) -> None:
@@ -257,9 +257,9 @@ def sample_paths() -> list[Path]:
 
 @app.command()
 def demo(
-    no_chat: Annotated[bool, typer.Option("--no-chat", help="Ingest and answer the sample question, then exit.")] = False,
-    host: Annotated[Optional[str], typer.Option(help="Interface for the chat page.")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port of the chat page.")] = None,
+    no_chat: Annotated[bool, typer.Option("--no-chat", metavar="", help="Ingest and answer the sample question, then exit.")] = False,
+    host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Interface for the chat page (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(metavar="PORT", help="Port of the chat page (default 7860).")] = None,
     home: HomeOption = None,
 ) -> None:
     """Ingest the bundled sample articles, answer a sample question, then open the chat."""
@@ -278,7 +278,7 @@ def demo(
 
 @app.command()
 def remove(
-    targets: Annotated[list[str], typer.Argument(help="Document ids (url, or path relative to the folder ingested), or files/folders that were ingested.")],
+    targets: Annotated[list[str], typer.Argument(metavar="DOC_ID_OR_PATH", help="Document ids (url, or path relative to the folder ingested), or files/folders that were ingested.")],
     home: HomeOption = None,
 ) -> None:
     """Delete documents from the archive, everywhere (Chroma, keyword index, manifest)."""
@@ -323,7 +323,7 @@ def list_documents(
 @app.command()
 def status(
     as_json: JsonOption = False,
-    repair: Annotated[bool, typer.Option("--repair", help="Fix the problems found: drop orphan chunks, rebuild missing ones.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", metavar="", help="Fix the problems found: drop orphan chunks, rebuild missing ones.")] = False,
     home: HomeOption = None,
 ) -> None:
     """What the archive holds (documents, chunks, outlets, date span) and any inconsistency."""
@@ -357,16 +357,16 @@ def status(
 
 @app.command(name="eval")
 def eval_command(
-    sets: Annotated[list[Path], typer.Argument(help="Question sets: JSONL, or MultiHop-RAG's native JSON list.")],
-    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Ingest this into a fresh temporary home first.")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write report.json, report.md and PNG plots here.")] = None,
-    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A report.json to compare against.")] = None,
-    fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="Gate metric=value: fail when below (repeatable).")] = None,
-    fail_over: Annotated[Optional[list[str]], typer.Option("--fail-over", help="Gate metric=value: fail when above, for latency, tokens, false refusals (repeatable).")] = None,
-    max_regression: Annotated[Optional[list[str]], typer.Option("--max-regression", help="Gate metric=value: fail when worse than the baseline by more (repeatable).")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Questions answered concurrently.")] = 1,
-    judge: Annotated[bool, typer.Option("--judge", help="Also grade answers with the configured LLM endpoint (correctness 1-5, faithfulness).")] = False,
-    k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages handed to the answerer.")] = None,
+    sets: Annotated[list[Path], typer.Argument(metavar="SET", help="Question sets: JSONL, or MultiHop-RAG's native JSON list.")],
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", metavar="PATH", help="Ingest this into a fresh temporary home first.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", metavar="FOLDER", help="Write report.json, report.md and PNG plots here.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="REPORT", help="A report.json to compare against.")] = None,
+    fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", metavar="METRIC=VALUE", help="Gate metric=value: fail when below (repeatable).")] = None,
+    fail_over: Annotated[Optional[list[str]], typer.Option("--fail-over", metavar="METRIC=VALUE", help="Gate metric=value: fail when above, for latency, tokens, false refusals (repeatable).")] = None,
+    max_regression: Annotated[Optional[list[str]], typer.Option("--max-regression", metavar="METRIC=VALUE", help="Gate metric=value: fail when worse than the baseline by more (repeatable).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, metavar="N", help="Questions answered concurrently.")] = 1,
+    judge: Annotated[bool, typer.Option("--judge", metavar="", help="Also grade answers with the configured LLM endpoint (correctness 1-5, faithfulness).")] = False,
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", metavar="N", help="Passages handed to the answerer (default 5: the top_k setting).")] = None,
     as_json: JsonOption = False,
     answerer: AnswererOption = None,
     retriever: RetrieverOption = None,

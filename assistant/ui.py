@@ -184,7 +184,7 @@ def source_cards(answer: Answer, articles: dict[str, str | None], turn: int) -> 
     if answer.refused and not answer.passages:
         return '<p class="nd-meta">None: no article was found to answer from.</p>'
     if answer.refused:
-        return '<p class="nd-meta">None: the archive does not hold the answer.</p>'
+        return '<p class="nd-meta">None: no article found answers the question.</p>'  # within the filters, if any
     return "".join(citation_card(c, articles.get(c.doc_id), turn) for c in answer.citations)
 
 

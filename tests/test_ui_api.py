@@ -103,7 +103,7 @@ def test_filters_apply_to_retrieval(page):
     client = Client(page, verbose=False)
     _, cards = ask(client, "What did Hungary commit to?", sources=["Valley Post"])
     assert "Hungary promised" not in cards
-    assert "Valley Post" in cards or "does not hold the answer" in cards
+    assert "Valley Post" in cards or "no article found answers the question" in cards
     _, cards = ask(client, "What did Hungary commit to?", since="2024-06-01")
     assert HUNGARY_SENTENCE in newest(cards)
     chat, cards = ask(client, "What did Hungary commit to?", until="2024-01-01")

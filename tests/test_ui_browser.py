@@ -254,7 +254,8 @@ def test_filters_set_in_the_page_restrict_retrieval(page):
     answer = page.ask("What did Hungary commit to?")
     assert "filtered to Valley Post; from 2023-01-01" in answer
     assert HUNGARY_SENTENCE not in answer  # the seed article names no outlet, so it is filtered out
-    assert "Valley Post" in page.page.locator("#nd-sources").inner_text() or "does not say" in answer
+    refused = answer.startswith("None of the articles within the filters (Valley Post; from 2023-01-01) answers this question")
+    assert "Valley Post" in page.page.locator("#nd-sources").inner_text() or refused
 
 
 def test_upload_shows_a_result_per_file_and_updates_the_archive(page, tmp_path):
