@@ -230,8 +230,13 @@ class ExtractiveAnswerer:
             for part in parts
         ]
         picked = pick_per_part(scores, self.part_min_support, self.near_best, self.max_sentences)
-        if not picked:  # no part is answered on its own: the sentence that best answers the whole question
-            picked = [max(range(len(texts)), key=lambda k: whole[k])]
+        if not picked:  # no part is answered on its own: the best sentence for the whole question, from an
+            # article some part admits (asked what the New York Times reported, a Verge quote misleads)
+            admitted = [k for k in range(len(texts)) if k not in skipped and any(part.admits(spans[k][0]) for part in parts)]
+            best = max(admitted, key=lambda k: whole[k], default=None)
+            if best is None or whole[best] < self.min_support:
+                return []
+            picked = [best]
         return [spans[k] for k in picked]
 
     def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:

@@ -22,7 +22,7 @@ from assistant.embedding import MiniLMEmbedding
 from assistant.query import resolve_sources
 from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
-from assistant.short_answer import name_phrases
+from assistant.short_answer import name_phrases, unmentioned_names
 from assistant.types import Answer, Filters, Passage
 from ingest.keyword_index import KeywordIndex, reconcile
 from ingest import consistency
@@ -109,6 +109,14 @@ def open_in_home(home: Path, path: Path, opener: Callable[[Path], T]) -> T:
         raise StoreError(f"{home}: the archive's home must be a folder, and this is a file")
     with archive_errors(path):
         return opener(path)
+
+
+def unmentioned_note(answer: Answer) -> str:
+    """The caveat for an answer whose passages never mention a name the question gives ("" if none)."""
+    if not answer.unmentioned:
+        return ""
+    names = ", ".join(answer.unmentioned[:-1]) + " or " + answer.unmentioned[-1] if len(answer.unmentioned) > 1 else answer.unmentioned[0]
+    return prompts.load("unmentioned").format(names=names)
 
 
 class Newsdesk:
@@ -255,6 +263,8 @@ class Newsdesk:
             if isinstance(item, Answer):
                 if filtered_refusal and item.refused and item.text == plain_refusal:
                     item.text = filtered_refusal
+                if not item.refused:
+                    item.unmentioned = unmentioned_names(query, item.passages)
                 item.timings = {
                     "retrieve_s": retrieved - started,
                     "answer_s": time.perf_counter() - retrieved,

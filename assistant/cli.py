@@ -200,6 +200,10 @@ def print_answer(answer, as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(answer.as_json(), ensure_ascii=False))
         return
+    from assistant.app import unmentioned_note
+
+    if note := unmentioned_note(answer):
+        out.print(f"[yellow]{escape(note)}[/]")
     out.print(escape(answer.text))
     out.print()
     for c in answer.citations:

@@ -196,3 +196,30 @@ def outlet_answer(question: str, sources: Sequence[str]) -> tuple[str, list[int]
         return None
     text = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     return text, [i for i, source in enumerate(sources) if source]
+
+
+def unmentioned_names(question: str, passages: Sequence[Passage]) -> list[str]:
+    """Names the question gives that no passage mentions ("Satya Nadella", "The New York Times").
+
+    An answer quoted from such passages is about something near the question, not the thing it
+    names, so the reply says so. Counted: names of two or more words, and single words written
+    like names inside the question ("CNET", "TikTok"; not a capitalised sentence opener such as
+    "Considering"). Mentioned: the whole name, or two adjacent content words of it ("Palo Alto" of
+    "Palo Alto Networks"), in any passage's text, headline or outlet (any case); or a longer name's
+    last word capitalised in a passage's text ("Bankman-Fried" for "Sam Bankman-Fried").
+    """
+    haystack = " ".join(" ".join(f"{p.title} {p.source} {p.text}" for p in passages).lower().split())
+    texts = " ".join(p.text for p in passages)
+    missing = []
+    for name in dict.fromkeys(name_phrases(question)):
+        words = name.split()
+        if len(words) == 1 and (question.startswith(name) or not any(c.isupper() for c in name[1:])):
+            continue
+        lowered = name.lower().split()
+        pairs = [f"{a} {b}" for a, b in zip(lowered, lowered[1:]) if a not in ENGLISH_STOPWORDS and b not in ENGLISH_STOPWORDS]
+        if " ".join(lowered) in haystack or any(pair in haystack for pair in pairs):
+            continue
+        if len(words) > 1 and re.search(r"(?<![\w-])" + re.escape(words[-1]) + r"(?![\w-])", texts):
+            continue
+        missing.append(name)
+    return missing

@@ -107,6 +107,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)  # prompt_tokens / completion_tokens when an LLM answered
+    unmentioned: list[str] = field(default_factory=list)  # names the question gives that no passage mentions
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -116,6 +117,7 @@ class Answer:
             "answerer": self.answerer,
             "model": self.model,
             "citations": [c.as_json() for c in self.citations],
+            "unmentioned": self.unmentioned,
             "passages": [
                 {"doc_id": p.doc_id, "score": round(p.score, 6), "text": p.text} for p in self.passages
             ],

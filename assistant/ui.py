@@ -18,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.answer import AnswerError
-from assistant.app import MAX_QUESTION_CHARS, Newsdesk
+from assistant.app import MAX_QUESTION_CHARS, Newsdesk, unmentioned_note
 from assistant.memory import release_free_heap
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Filters
@@ -45,6 +45,7 @@ a.nd-marker { text-decoration: none; font-weight: 600; color: #0969da; cursor: p
 a.nd-marker:hover { text-decoration: underline; }
 .nd-by { color: var(--body-text-color-subdued); font-size: 0.85em; }
 .nd-refused { color: #9a6700; font-weight: 600; }
+.nd-caveat { color: #9a6700; font-style: italic; }
 .nd-error { color: #cf222e; }
 .nd-results td, .nd-results th { padding: 2px 8px; text-align: left; vertical-align: top; }
 .nd-ok { color: #1a7f37; } .nd-same { color: #57606a; } .nd-failed { color: #cf222e; }
@@ -139,6 +140,8 @@ def answer_markdown(answer: Answer, turn: int) -> str:
             parts.append(f'<a class="nd-marker" href="#{card_id(turn, n)}" title="{hint}">[{n}]</a>')
         last = match.end()
     parts.append(escape_markdown(answer.text[last:]))
+    if note := unmentioned_note(answer):
+        parts.insert(0, f'<span class="nd-caveat">{escape_markdown(note)}</span>\n\n')
     return "".join(parts)
 
 

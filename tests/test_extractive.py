@@ -239,3 +239,13 @@ def test_a_fact_only_the_headline_states_is_quoted_from_the_headline():
     assert (citation.field, citation.quote, citation.start) == ("title", hires.title, 0)
     said = answerer().answer("Who guided the Beavers to a winning season?", [hires])
     assert [c.field for c in said.citations] == ["text"] and said.citations[0].quote.startswith("Smith guided")
+
+
+def test_a_question_about_one_outlet_is_not_answered_from_another():
+    """Asked what the New York Times reported about the trial, it quoted The Verge: when no sentence
+    from the outlet the question names answers it, that is a refusal."""
+    question = "What did Wired report about the startup that raised 20 million dollars from Sequoia?"
+    assert answerer().answer(question, PASSAGES).refused
+    # the same question without the outlet is answered from TechCrunch
+    unnamed = answerer().answer("Which startup raised 20 million dollars from Sequoia?", PASSAGES)
+    assert not unnamed.refused and unnamed.citations[0].doc_id == "tc"

@@ -326,3 +326,13 @@ def test_documents_whose_file_is_gone_or_no_longer_holds_them_are_stale_and_prun
         ("b2.txt", "Bridge story"), ("keep.json", "Kept"), ("list.jsonl#1", "Story Ghent"), ("list.jsonl#2", "Story Cork")]
     status = run_cli("status", home=home)
     assert status.returncode == 0, status.stderr
+
+
+def test_an_answer_whose_passages_never_name_what_was_asked_says_so(seed_desk, seed_home):
+    answer = seed_desk.ask("Did Satya Nadella say Hungary promised not to veto the proposal?")
+    assert not answer.refused and answer.unmentioned == ["Satya Nadella"]
+    assert seed_desk.ask("What did Hungary commit to?").unmentioned == []
+    code, data, _ = cli_json("ask", "Did Satya Nadella say Hungary promised not to veto the proposal?", home=seed_home)
+    assert code == 0 and data["unmentioned"] == ["Satya Nadella"]
+    proc = run_cli("ask", "Did Satya Nadella say Hungary promised not to veto the proposal?", home=seed_home)
+    assert proc.stdout.startswith("None of the passages found mentions Satya Nadella: the quotes below may be about")

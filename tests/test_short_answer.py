@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.short_answer import asks_for_name, name_phrases, outlet_answer, short_answer
+from assistant.short_answer import asks_for_name, name_phrases, outlet_answer, short_answer, unmentioned_names
+from assistant.types import Passage
 from tests.test_extractive import answerer, passage
 
 
@@ -130,3 +131,17 @@ def test_the_extractive_answer_to_which_outlet_leads_with_the_outlets_it_quotes(
     outlets = list(dict.fromkeys(c.source for c in result.citations))
     assert outlets[0] == "TechCrunch" and lead.startswith(" and ".join(outlets) + " [")
     assert "Sam Bankman-Fried [" not in lead and rest.startswith("“")
+
+
+def test_unmentioned_names_are_the_questions_names_no_passage_gives():
+    passages = [
+        Passage("a#0", "a", "Microsoft chief Kevin Scott said Altman would join. It was a whirlwind four days for OpenAI.",
+                0, 90, 0.5, title="A timeline of Sam Altman's firing", source="TechCrunch"),
+        Passage("b#0", "b", "Talks continue, according to people familiar.", 0, 45, 0.5,
+                title="Palo Alto in advanced talks to buy Talon", source="The Verge"),
+    ]
+    question = "Considering what Satya Nadella and CNET said, did Sam Altman join Microsoft, as TechCrunch reported?"
+    assert unmentioned_names(question, passages) == ["Satya Nadella", "CNET"]
+    assert unmentioned_names("Which companies is Palo Alto Networks in talks to buy?", passages) == []  # "Palo Alto"
+    assert unmentioned_names("What did Kevin Scott's boss say?", passages) == []
+    assert unmentioned_names("Did The New York Times cover the OpenAI firing?", passages) == ["New York Times"]

@@ -160,3 +160,10 @@ def test_a_headline_citation_shows_the_headline_marked_as_such():
     card = citation_card(citation(quote=headline, start=0, end=len(headline), field="title"), ARTICLE, turn=1)
     assert "<mark>Council &lt;b&gt;approves&lt;/b&gt; plan</mark> <span class=\"nd-where\">(the headline)</span>" in card
     assert "The council met." not in card  # not a paragraph of the body
+
+
+def test_an_answer_about_an_unmentioned_name_carries_the_caveat_escaped():
+    answer = Answer("q", "Hungary promised [1].", False, "extractive", "m", [citation()], unmentioned=["Satya <b>Nadella</b>"])
+    out = answer_markdown(answer, 1)
+    assert out.startswith('<span class="nd-caveat">None of the passages found mentions Satya &lt;b&gt;Nadella&lt;/b&gt;')
+    assert "<b>" not in out
