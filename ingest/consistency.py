@@ -19,6 +19,7 @@ class ConsistencyReport:
     orphans_in_keywords: set[str] = field(default_factory=set)
     missing_from_keywords: set[str] = field(default_factory=set)
     docs_to_rebuild: set[str] = field(default_factory=set)  # documents with a chunk missing anywhere
+    keyword_text_damaged: bool = False  # the full-text index disagrees with the keyword rows it indexes
 
     def problems(self) -> list[str]:
         lines = []
@@ -30,6 +31,8 @@ class ConsistencyReport:
         ):
             if ids:
                 lines.append(f"{plural(len(ids), 'chunk')} {what}")
+        if self.keyword_text_damaged:
+            lines.append("the keyword index's full-text table does not match its rows")
         return lines
 
 
@@ -42,6 +45,7 @@ def check(manifest, store, keywords) -> ConsistencyReport:
         missing_from_store=listed.keys() - stored,
         orphans_in_keywords=indexed - listed.keys(),
         missing_from_keywords=listed.keys() - indexed,
+        keyword_text_damaged=not keywords.full_text_intact(),
     )
     report.docs_to_rebuild = {listed[c] for c in report.missing_from_store | report.missing_from_keywords}
     return report
@@ -56,6 +60,9 @@ def repair(report: ConsistencyReport, ingestor) -> list[str]:
     if report.orphans_in_keywords:
         ingestor.keywords.delete(sorted(report.orphans_in_keywords))
         done.append(f"deleted {plural(len(report.orphans_in_keywords), 'orphan chunk')} from the keyword index")
+    if report.keyword_text_damaged:
+        ingestor.keywords.rebuild_full_text()
+        done.append("rebuilt the keyword index's full-text table from its rows")
     if report.docs_to_rebuild:
         rebuilt = ingestor.rebuild(sorted(report.docs_to_rebuild))
         done.append(f"rebuilt {plural(len(report.docs_to_rebuild), 'document')} ({plural(rebuilt, 'chunk')}) from their stored text")

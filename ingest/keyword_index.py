@@ -157,6 +157,19 @@ class KeywordIndex:
             self._stats = (version, SourceStats(self.count(), sources, low or 0, high or 0))
         return self._stats[1]
 
+    def full_text_intact(self) -> bool:
+        """Whether the FTS5 index matches the rows it indexes (SQLite's own check; it reads the whole
+        index, so ``status`` runs it, not every question)."""
+        try:
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+    def rebuild_full_text(self) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+
     def any_within(self, filters: Filters) -> bool:
         """Whether any chunk meets the filters (outlets, published days)."""
         where, params = filter_clause(filters)

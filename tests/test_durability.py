@@ -202,3 +202,20 @@ def test_a_lost_manifest_is_named_not_blamed_on_another_home(tmp_path):
         proc = run_cli("status", home=home)
         assert proc.returncode == 2 and "manifest.sqlite3 lists no documents while" in proc.stderr, proc.stderr
         assert "the manifest was lost or replaced" in proc.stderr and "another Newsdesk home" not in proc.stderr
+
+
+def test_a_damaged_full_text_table_is_found_and_rebuilt(tmp_path):
+    """Rows deleted from the FTS5 table (not from the keyword rows) left keyword search blind while
+    status saw nothing: the ids it compares were all there."""
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, check=True)
+    with sqlite3.connect(home / "keywords.sqlite3") as db:
+        db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks)")
+    bm25 = {"NEWSDESK_RETRIEVER": "bm25", "NEWSDESK_ANSWERER": "extractive"}
+    assert "The archive does not say" in run_cli("ask", "What did Hungary commit to?", home=home, env=bm25).stdout
+    status = run_cli("status", "--json", home=home)
+    assert status.returncode == 1
+    assert json.loads(status.stdout)["problems"] == ["the keyword index's full-text table does not match its rows"]
+    repaired = run_cli("status", "--repair", home=home)
+    assert repaired.returncode == 0 and "rebuilt the keyword index's full-text table from its rows" in repaired.stdout
+    assert HUNGARY_SENTENCE in run_cli("ask", "What did Hungary commit to?", home=home, env=bm25).stdout
