@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.short_answer import unmentioned_names
 from assistant.text import ENGLISH_STOPWORDS
 from assistant.types import Article, Citation, Passage
 from ingest.chunking import split_sentences
@@ -310,7 +311,8 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
             if score >= needed:
                 chosen.append((passage, start, end))
                 changed = True
-        if not chosen:
+        if not chosen or unmentioned_names(sentence.text, [p for p, _, _ in chosen], every_word=True):
+            # a name none of its passages give ("the judge ruled", said "Apple's counsel") is not theirs
             dropped.append(sentence.text)
             continue
         repaired += changed

@@ -198,7 +198,7 @@ def outlet_answer(question: str, sources: Sequence[str]) -> tuple[str, list[int]
     return text, [i for i, source in enumerate(sources) if source]
 
 
-def unmentioned_names(question: str, passages: Sequence[Passage]) -> list[str]:
+def unmentioned_names(question: str, passages: Sequence[Passage], every_word: bool = False) -> list[str]:
     """Names the question gives that no passage mentions ("Satya Nadella", "The New York Times").
 
     An answer quoted from such passages is about something near the question, not the thing it
@@ -207,13 +207,15 @@ def unmentioned_names(question: str, passages: Sequence[Passage]) -> list[str]:
     "Considering"). Mentioned: the whole name, or two adjacent content words of it ("Palo Alto" of
     "Palo Alto Networks"), in any passage's text, headline or outlet (any case); or a longer name's
     last word capitalised in a passage's text ("Bankman-Fried" for "Sam Bankman-Fried").
+    ``every_word`` counts every capitalised word that does not open the text ("Apple"), for
+    checking what a generated sentence names against the passages it cites.
     """
     haystack = " ".join(" ".join(f"{p.title} {p.source} {p.text}" for p in passages).lower().split())
     texts = " ".join(p.text for p in passages)
     missing = []
     for name in dict.fromkeys(name_phrases(question)):
         words = name.split()
-        if len(words) == 1 and (question.startswith(name) or not any(c.isupper() for c in name[1:])):
+        if len(words) == 1 and (question.startswith(name) or not (every_word or any(c.isupper() for c in name[1:]))):
             continue
         lowered = name.lower().split()
         pairs = [f"{a} {b}" for a, b in zip(lowered, lowered[1:]) if a not in ENGLISH_STOPWORDS and b not in ENGLISH_STOPWORDS]

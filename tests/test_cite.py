@@ -212,3 +212,18 @@ def test_a_claim_only_the_headline_states_cites_the_headline_exactly():
     # a claim the body states keeps citing the body
     body_claim = verify_and_cite(parse_markers("She spoke about her relationship [1]."), [person], MIN)
     assert body_claim.citations[0].field == "text" and body_claim.citations[0].quote == "She spoke about her relationship."
+
+
+def test_a_sentence_naming_what_its_passages_never_name_is_dropped():
+    """SmolLM2 wrote "The court heard from Apple's counsel ... the judge ruled that Google's search deal
+    was illegal [1]" over a passage about Google's payments: half its words matched, Apple never did."""
+    text = ("When Google's search head Prabhakar Raghavan testified in court on October 28, he revealed that "
+            "the tech giant had paid $26.3 billion in 2021 to be the default search engine.")
+    testimony = Passage("t#0", "t", text, 0, len(text), 0.5, title="5 things we learned about the Google antitrust case",
+                        source="TechCrunch")
+    invented = "The court heard from Apple's counsel on October 28 that Google paid $26.3 billion to be the default search engine [1]."
+    verified = verify_and_cite(parse_markers(invented), [testimony], MIN)
+    assert verified.citations == [] and verified.dropped_sentences == [invented.replace(" [1]", "")]
+    kept = verify_and_cite(parse_markers("Raghavan said Google paid $26.3 billion in 2021 to be the default search engine [1]."),
+                           [testimony], MIN)
+    assert kept.citations and kept.dropped_sentences == []
