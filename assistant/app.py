@@ -115,7 +115,8 @@ def unmentioned_note(answer: Answer) -> str:
     """The caveat for an answer whose passages never mention a name the question gives ("" if none)."""
     if not answer.unmentioned:
         return ""
-    names = ", ".join(answer.unmentioned[:-1]) + " or " + answer.unmentioned[-1] if len(answer.unmentioned) > 1 else answer.unmentioned[0]
+    *first, last = answer.unmentioned
+    names = f"{', '.join(first)} or {last}" if first else last
     return prompts.load("unmentioned").format(names=names)
 
 

@@ -1,4 +1,5 @@
-"""The short answer an extractive reply leads with when the question asks for a name.
+"""Names in questions and answers: the short answer an extractive reply leads with when the
+question asks for a name, and the names a text gives that no passage mentions (``unmentioned_names``).
 
 The extractive answerer only quotes. For "Who ...?", "Which ...?" and "What is the name ...?"
 questions it also leads with the name its passages agree on, and the name is never invented: it
