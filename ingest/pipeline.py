@@ -158,6 +158,7 @@ class Ingestor:
             state.chunks_embedded += count
             if progress:
                 progress(state)
+
         seen: dict[str, tuple[str, str]] = {}  # doc id -> (title, path) of the articles this run
         pending: list[tuple[Article, str, list[Chunk]]] = []
         pending_chunks = 0
