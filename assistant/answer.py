@@ -161,6 +161,9 @@ class ExtractiveAnswerer:
     NEAR_BEST = 0.06
     PART_MIN_SUPPORT = 0.15
     RANK_PENALTY = 0.03
+    # An article's headline is a candidate sentence too (cite.with_headlines), taken over the body
+    # only when clearly better: headlines echo a question's words without answering it. Dev sweep
+    # 0-0.3 in the README.
     HEADLINE_PENALTY = 0.2
 
     def __init__(self, embedder: MiniLMEmbedding, min_support: float, max_sentences: int,
