@@ -371,14 +371,16 @@ def load_file(file: Path, root: Path) -> Loaded:
                 raise LoadError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {json_reason(exc)}") from None
             except RecursionError:
                 raise LoadError("JSON is nested too deeply") from None
-            records = data if isinstance(data, list) else [data]
-            for index, record in enumerate(records):
-                record_id = relative if len(records) == 1 else f"{relative}#{index}"
+            if data == []:
+                raise LoadError("the JSON list holds no articles")
+            # a list's articles are "#0", "#1", ... even when it holds one, so its ids stay put as it grows
+            listed = isinstance(data, list)
+            for index, record in enumerate(data if listed else [data]):
+                record_id = f"{relative}#{index}" if listed else relative
                 try:
                     loaded.articles.append(article_from_record(record, record_id, stored))
                 except LoadError as exc:
-                    where = "" if len(records) == 1 else f" item {index}"
-                    loaded.failures.append(Failure(f"{shown}{where}", str(exc)))
+                    loaded.failures.append(Failure(f"{shown} item {index}" if listed else shown, str(exc)))
         else:
             for number, line in _iter_jsonl(text):
                 try:

@@ -129,6 +129,18 @@ def test_invalid_json_reason_is_not_cut_off(tmp_path):
     assert failure.reason == "invalid JSON at line 1 column 18: Invalid control character"
 
 
+def test_json_list_ids_count_from_0_even_for_one_article_and_an_empty_list_fails(tmp_path):
+    one = tmp_path / "list.json"
+    one.write_text(json.dumps([{"title": "Only", "body": "The only story."}]))
+    assert [a.doc_id for a in load_one(one)] == ["list.json#0"]  # stays "#0" when a second article joins
+    single = tmp_path / "story.json"
+    single.write_text(json.dumps({"title": "Alone", "body": "A story object, not a list."}))
+    assert [a.doc_id for a in load_one(single)] == ["story.json"]
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    assert [f.reason for f in load_file(empty, tmp_path).failures] == ["the JSON list holds no articles"]
+
+
 def test_normalise_text_is_idempotent():
     text = "a\r\n\r\n\r\nb \t c\u200b"
     assert normalise_text(text) == "a\n\nb c"
