@@ -161,7 +161,8 @@ class KeywordIndex:
         """Whether the FTS5 index matches the rows it indexes (SQLite's own check; it reads the whole
         index, so ``status`` runs it, not every question)."""
         try:
-            self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
+            with self.db:  # the check is an INSERT: end its transaction, or other writers wait on it
+                self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError:
             return False
         return True

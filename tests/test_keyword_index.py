@@ -111,3 +111,22 @@ def test_reconcile_rebuilds_a_missing_index_from_chroma(tmp_path, seed_home):
     hit = nd.keywords.search("Hungary veto", 3)[0]
     article = nd.manifest.article(hit.doc_id)
     assert article.text[hit.start:hit.end] == hit.text
+
+
+def test_the_full_text_check_leaves_no_transaction_open(tmp_path):
+    """The FTS5 integrity-check is an INSERT: left uncommitted, it held the write lock and an ingest in
+    another process failed with "database is locked" after status ran in a long-lived process."""
+    import sqlite3
+
+    path = tmp_path / "keywords.sqlite3"
+    index = KeywordIndex(path)
+    put(index, article("a", "Regulators fined the exchange for market manipulation."))
+    assert index.full_text_intact()
+    other = sqlite3.connect(path, timeout=0)
+    other.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks)")  # writes at once, no lock wait
+    other.commit()
+    assert not index.full_text_intact()
+    other.execute("BEGIN IMMEDIATE")  # and again after a failed check
+    other.rollback()
+    index.rebuild_full_text()
+    assert index.full_text_intact() and ids(index.search("exchange manipulation", 5)) == ["a"]
