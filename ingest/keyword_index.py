@@ -130,6 +130,10 @@ class KeywordIndex:
             )
         self._writes += 1
 
+    def set_path(self, doc_id: str, path: str) -> None:
+        with self.db:
+            self.db.execute("UPDATE chunks SET path = ? WHERE doc_id = ?", (path, doc_id))
+
     def delete(self, chunk_ids: Iterable[str]) -> None:
         ids = [(c,) for c in chunk_ids]
         if not ids:

@@ -62,6 +62,7 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     unchanged: int = 0
+    moved: int = 0  # unchanged but for the file they come from: the path is updated, nothing re-embedded
     embedded: int = 0
     failed: list[Failure] = field(default_factory=list)
     stale: list[StaleDocument] = field(default_factory=list)
@@ -74,6 +75,7 @@ class IngestReport:
             "chunks_added": self.chunks_added,
             "chunks_removed": self.chunks_removed,
             "unchanged": self.unchanged,
+            "moved": self.moved,
             "embedded": self.embedded,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
             "stale": [{"doc_id": s.doc_id, "path": s.path, "reason": s.reason} for s in self.stale],
@@ -84,6 +86,7 @@ class IngestReport:
         return (
             f"{plural(self.files, 'file')}, {plural(self.documents, 'document')}: {plural(self.chunks_added, 'chunk')} added, "
             f"{self.chunks_removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed"
+            + (f", {self.moved} moved (path updated, not re-embedded)" if self.moved else "")
             + (f", {len(self.stale)} stale {'removed' if self.pruned else 'kept'}" if self.stale else "")
         )
 
@@ -184,6 +187,10 @@ class Ingestor:
                     if known and known[0] == digest:
                         report.unchanged += 1
                         continue
+                    if known and self.moved_only(article, digest):
+                        self._relocate(article, digest, known[1])
+                        report.moved += 1
+                        continue
                     chunks = chunk_article(
                         article, self.chunk_budget(article), self.settings.chunk_overlap_tokens, count_tokens
                     )
@@ -204,6 +211,21 @@ class Ingestor:
                 report.pruned = True
         report.embedded = self.embedder.texts_embedded - embedded_before
         return report
+
+    def moved_only(self, article: Article, digest: str) -> bool:
+        """Whether the stored version differs from this one only in the file it came from (a folder
+        moved or renamed, the same articles ingested from a copy): its text and metadata with the
+        new path give the new hash."""
+        stored = self.manifest.article(article.doc_id)
+        return (stored is not None and stored.path != article.path
+                and content_hash(replace(stored, path=article.path), self.settings) == digest)
+
+    def _relocate(self, article: Article, digest: str, chunk_ids: list[str]) -> None:
+        """Record the new path everywhere (Chroma, keyword index, then the manifest, written last)."""
+        self.store.set_path(chunk_ids, article.path)
+        if self.keywords is not None:
+            self.keywords.set_path(article.doc_id, article.path)
+        self.manifest.record(article, digest, chunk_ids)
 
     def stale_documents(self, paths: list[Path], seen: set[str], read_whole: set[str]) -> list[StaleDocument]:
         """Documents stored from files under ``paths`` that this run did not find: their file is

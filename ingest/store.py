@@ -169,6 +169,20 @@ class VectorStore:
             self.llama_store.add(nodes)
 
     @store_errors
+    def set_path(self, chunk_ids: list[str], path: str) -> None:
+        """Point the chunks at the file their article now comes from (flat metadata and llama-index's
+        node copy of it), without re-embedding them."""
+        got = self.collection.get(ids=list(chunk_ids), include=["metadatas"])
+        metadatas = []
+        for meta in got["metadatas"]:
+            node = json.loads(meta.get("_node_content") or "{}")
+            if isinstance(node.get("metadata"), dict):
+                node["metadata"]["path"] = path
+            metadatas.append({**meta, "path": path, "_node_content": json.dumps(node)})
+        if got["ids"]:
+            self.collection.update(ids=got["ids"], metadatas=metadatas)
+
+    @store_errors
     def delete(self, chunk_ids: list[str]) -> None:
         if chunk_ids:
             self.collection.delete(ids=list(chunk_ids))

@@ -336,3 +336,31 @@ def test_an_answer_whose_passages_never_name_what_was_asked_says_so(seed_desk, s
     assert code == 0 and data["unmentioned"] == ["Satya Nadella"]
     proc = run_cli("ask", "Did Satya Nadella say Hungary promised not to veto the proposal?", home=seed_home)
     assert proc.stdout.startswith("None of the passages found mentions Satya Nadella: the quotes below may be about")
+
+
+def test_a_moved_folder_updates_paths_without_re_embedding(tmp_path):
+    """The content hash covers the path, so a moved or renamed folder (or the same articles from a
+    copy) re-embedded every chunk; now only the stored path changes, in all three stores."""
+    old = tmp_path / "articles"
+    old.mkdir()
+    (old / "bridge.txt").write_text("Bridge reopens\n\nThe Lyon bridge reopened on Sunday after repairs.\n")
+    (old / "feed.jsonl").write_text(json.dumps({"title": "Canal dredged", "url": "https://example.org/canal",
+                                                "body": "The Bari canal was dredged on Monday."}) + "\n")
+    home = tmp_path / "home"
+    desk = make_newsdesk(home)
+    first = desk.ingest([old])
+    new = tmp_path / "moved"
+    old.rename(new)
+    report = make_newsdesk(home).ingest([new])
+    assert (report.moved, report.embedded, report.chunks_added, report.chunks_removed, report.stale) == (2, 0, 0, 0, [])
+    assert "2 moved (path updated, not re-embedded)" in report.summary_line()
+    after = make_newsdesk(home)
+    assert after.check().problems() == [] and after.store.count() == first.chunks_added
+    bridge = str((new / "bridge.txt").resolve())
+    assert after.manifest.article("bridge.txt").path == bridge
+    for name in ("news", "dense"):  # passages read from the keyword index, and from Chroma's metadata
+        after.settings.retriever = name
+        after.__dict__.pop("retriever", None)
+        assert {p.path for p in after.retrieve("Lyon bridge reopened") if p.doc_id == "bridge.txt"} == {bridge}
+    again = make_newsdesk(home).ingest([new])
+    assert (again.unchanged, again.moved) == (2, 0)
