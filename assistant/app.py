@@ -28,7 +28,7 @@ from ingest.keyword_index import KeywordIndex, reconcile
 from ingest import consistency
 from ingest.consistency import ConsistencyReport
 from ingest.manifest import Manifest
-from ingest.pipeline import Ingestor, IngestReport, ProgressCallback
+from ingest.pipeline import Ingestor, IngestReport, ProgressCallback, ingest_lock_if_free
 from ingest.store import StoreError, VectorStore, store_target
 
 log = logging.getLogger("newsdesk")
@@ -151,10 +151,16 @@ class Newsdesk:
 
     @cached_property
     def keywords(self) -> KeywordIndex:
-        """The BM25 index beside Chroma, brought in step with it on open (cheap when it is)."""
+        """The BM25 index beside Chroma, brought in step with it on open (cheap when it is).
+
+        Not while another process ingests: its Chroma and keyword writes run ahead of its manifest,
+        and reconciling then would delete the keyword rows it has just written (and hold the write
+        lock it needs). That ingest leaves the stores in step itself.
+        """
         index = open_in_home(self.settings.home, self.settings.keywords_path, KeywordIndex)
-        with archive_errors(self.settings.keywords_path):
-            reconcile(index, self.store, lambda: self.manifest.chunk_ids().keys())
+        with ingest_lock_if_free(self.settings.home) as free, archive_errors(self.settings.keywords_path):
+            if free:
+                reconcile(index, self.store, lambda: self.manifest.chunk_ids().keys())
         return index
 
     @cached_property

@@ -126,6 +126,27 @@ def ingest_lock(home: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def ingest_lock_if_free(home: Path):
+    """The ingest lock if no one holds it: yields True holding it, or False at once (another ingest
+    is writing, or the home is read-only). For upkeep that must not race a running ingest."""
+    try:
+        handle = open(home / "ingest.lock", "a")
+    except OSError:
+        yield False
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Ingestor:
     def __init__(
         self, settings: Settings, store: VectorStore, manifest: Manifest, embedder: MiniLMEmbedding,

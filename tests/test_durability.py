@@ -219,3 +219,20 @@ def test_a_damaged_full_text_table_is_found_and_rebuilt(tmp_path):
     repaired = run_cli("status", "--repair", home=home)
     assert repaired.returncode == 0 and "rebuilt the keyword index's full-text table from its rows" in repaired.stdout
     assert HUNGARY_SENTENCE in run_cli("ask", "What did Hungary commit to?", home=home, env=bm25).stdout
+
+
+def test_opening_the_archive_during_an_ingest_leaves_the_ingests_writes_alone(tmp_path):
+    """Opening reconciles the keyword index with the manifest. During another process's ingest, whose
+    keyword rows run ahead of its manifest, that deleted the rows it had just written and contended
+    for its write lock (a concurrent-ingest test failed in CI). It now waits for a free lock."""
+    from assistant.types import Article, Chunk
+    from ingest.pipeline import ingest_lock
+
+    home = tmp_path / "home"
+    make_newsdesk(home).ingest([SEED_FILE])
+    in_flight = Article("new.txt", "Tram opens", "The tram in Lisbon opened on Monday.")
+    with ingest_lock(home):  # an ingest mid-flush: its keyword row is written, its manifest entry not yet
+        writer = make_newsdesk(home)
+        writer.keywords.upsert([Chunk("new.txt#0", "new.txt", in_flight.text, 0, len(in_flight.text))], {"new.txt": in_flight})
+        assert "new.txt#0" in make_newsdesk(home).keywords.all_ids()  # another process opening leaves it
+    assert "new.txt#0" not in make_newsdesk(home).keywords.all_ids()  # once the lock is free, reconciling drops it
