@@ -347,10 +347,13 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                 if conversation.started != epoch:
                     return  # "New conversation" was pressed meanwhile: this answer belongs to the old one
                 if isinstance(item, Answer):
-                    conversation.turns += 1
-                    turn = conversation.turns
+                    turn = conversation.turns + 1
                     articles = {c.doc_id: getattr(nd.manifest.article(c.doc_id), "text", None) for c in item.citations}
-                    conversation.remember(message, item.text, source_cards(item, articles, turn))
+                    cards = source_cards(item, articles, turn)
+                    if conversation.started != epoch:  # pressed while the cards were built: keep it out
+                        return
+                    conversation.turns = turn
+                    conversation.remember(message, item.text, cards)
                     release_free_heap()
                     chat[-1]["content"] = answer_markdown(item, turn) + "\n\n" + byline(item, filters)
                     yield chat, conversation, sources_panel(conversation.groups)
