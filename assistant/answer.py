@@ -258,7 +258,8 @@ class ExtractiveAnswerer:
 
     def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
         result = self.answer(question, passages, history)
-        yield result.text
+        if not result.refused:  # a refusal is the Answer alone, as from the generative answerers
+            yield result.text
         yield result
 
 

@@ -28,7 +28,7 @@ from ingest.keyword_index import KeywordIndex, reconcile
 from ingest import consistency
 from ingest.consistency import ConsistencyReport
 from ingest.manifest import Manifest
-from ingest.pipeline import Ingestor, IngestReport, ProgressCallback, ingest_lock_if_free
+from ingest.pipeline import Ingestor, IngestReport, ProgressCallback, ingest_lock
 from ingest.store import StoreError, VectorStore, store_target
 
 log = logging.getLogger("newsdesk")
@@ -158,7 +158,7 @@ class Newsdesk:
         lock it needs). That ingest leaves the stores in step itself.
         """
         index = open_in_home(self.settings.home, self.settings.keywords_path, KeywordIndex)
-        with ingest_lock_if_free(self.settings.home) as free, archive_errors(self.settings.keywords_path):
+        with ingest_lock(self.settings.home, wait=False) as free, archive_errors(self.settings.keywords_path):
             if free:
                 reconcile(index, self.store, lambda: self.manifest.chunk_ids().keys())
         return index
@@ -170,7 +170,7 @@ class Newsdesk:
             # e.g. a Chroma server restarted on an empty folder: answering would refuse for a wrong reason
             raise StoreError(f"{self.store.where} holds none of this archive's chunks; `newsdesk status --repair` "
                              "rebuilds them from the stored text")
-        listed = self.manifest.summary().chunks
+        listed = self.manifest.chunk_count()
         if stored < listed:
             log.warning("%s holds %d of the archive's %d chunks, so answers may miss articles; "
                         "`newsdesk status --repair` rebuilds the rest", self.store.where, stored, listed)
@@ -192,7 +192,7 @@ class Newsdesk:
 
     def documents_from(self, path: Path) -> list[str]:
         """Ids of the documents ingested from a file, or from any file under a folder."""
-        return self.manifest.doc_ids_from(path)
+        return [doc_id for doc_id, _ in self.manifest.documents_from(path)]
 
     def check(self) -> ConsistencyReport:
         return consistency.check(self.manifest, self.store, self.keywords)
@@ -261,15 +261,11 @@ class Newsdesk:
             yield text
             yield answer
             return
-        plain_refusal = prompts.load("refusal")
-        # Filtered out is not "the archive does not say": the refusal names the filters it was within.
-        filtered_refusal = None if filters.is_empty() else prompts.load("refusal_filtered").format(filters=filters.describe())
         for item in self.answerer.stream(query, passages, history):  # the answerer sees no history
-            if filtered_refusal and isinstance(item, str) and item == plain_refusal:
-                item = filtered_refusal
             if isinstance(item, Answer):
-                if filtered_refusal and item.refused and item.text == plain_refusal:
-                    item.text = filtered_refusal
+                if item.refused and not filters.is_empty():
+                    # not "the archive does not say": the archive may say, outside the filters
+                    item.text = prompts.load("refusal_filtered").format(filters=filters.describe())
                 if not item.refused:
                     item.unmentioned = unmentioned_names(query, item.passages)
                 item.timings = {

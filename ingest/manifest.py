@@ -148,14 +148,15 @@ class Manifest:
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
-    def doc_ids_from(self, path: Path) -> list[str]:
-        """Documents whose source file is ``path`` or lies under it (compared as resolved paths)."""
+    def documents_from(self, path: Path) -> list[tuple[str, str]]:
+        """``(doc_id, stored path)`` of the documents whose source file is ``path`` or lies under it
+        (compared as resolved paths)."""
         target = path.resolve()
         out = []
         for doc_id, stored in self.db.execute("SELECT doc_id, path FROM documents ORDER BY doc_id"):
             source = Path(stored).resolve()
             if source == target or source.is_relative_to(target):
-                out.append(doc_id)
+                out.append((doc_id, stored))
         return out
 
     def chunk_ids(self) -> dict[str, str]:
@@ -166,10 +167,12 @@ class Manifest:
                 out[chunk] = doc_id
         return out
 
+    def chunk_count(self) -> int:
+        return self.db.execute("SELECT COALESCE(SUM(json_array_length(chunk_ids)), 0) FROM documents").fetchone()[0]
+
     def summary(self) -> ArchiveSummary:
-        documents, chunks = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(json_array_length(chunk_ids)), 0) FROM documents"
-        ).fetchone()
+        documents = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.chunk_count()
         sources = [r[0] for r in self.db.execute("SELECT DISTINCT source FROM documents WHERE source != '' ORDER BY source")]
         low, high = self.db.execute(
             "SELECT MIN(substr(published_at, 1, 10)), MAX(substr(published_at, 1, 10)) FROM documents WHERE published_at != ''"

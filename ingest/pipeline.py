@@ -6,7 +6,6 @@ by running it again (see ``ingest.manifest``).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -22,6 +21,7 @@ from assistant.types import Article, Chunk
 from ingest.chunking import chunk_article
 from ingest.keyword_index import KeywordIndex
 from ingest.loaders import Failure, find_files, load_file
+from ingest.locks import file_lock
 from ingest.manifest import Manifest
 from ingest.store import VectorStore
 
@@ -111,40 +111,14 @@ def content_hash(article: Article, settings: Settings) -> str:
 
 
 @contextmanager
-def ingest_lock(home: Path):
-    """One writer per home at a time; a second ingest waits for the first to finish."""
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / "ingest.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("another ingest is writing to %s; waiting for it to finish", home)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
-def ingest_lock_if_free(home: Path):
-    """The ingest lock if no one holds it: yields True holding it, or False at once (another ingest
-    is writing, or the home is read-only). For upkeep that must not race a running ingest."""
-    try:
-        handle = open(home / "ingest.lock", "a")
-    except OSError:
-        yield False
-        return
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def ingest_lock(home: Path, wait: bool = True):
+    """One writer per home at a time: yields True holding the lock, a second ingest waiting for the
+    first to finish. With ``wait=False`` (upkeep that must not race a running ingest) it yields
+    False at once when another holds the lock or the home is read-only."""
+    if wait:
+        home.mkdir(parents=True, exist_ok=True)
+    with file_lock(home / "ingest.lock", wait, f"another ingest is writing to {home}; waiting for it to finish") as held:
+        yield held
 
 
 class Ingestor:
@@ -256,11 +230,9 @@ class Ingestor:
         for given in paths:
             if not given.exists():
                 continue  # a mistyped path is a failure, not a deletion
-            for doc_id in self.manifest.doc_ids_from(given):
-                origin = self.manifest.origin(doc_id)
-                if doc_id in seen or origin is None:
+            for doc_id, path in self.manifest.documents_from(given):
+                if doc_id in seen:
                     continue
-                path = origin[1]
                 if not Path(path).exists():
                     stale.append(StaleDocument(doc_id, path, "its file is gone"))
                 elif path in read_whole:
