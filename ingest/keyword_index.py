@@ -23,6 +23,7 @@ from pathlib import Path
 
 from assistant.text import ENGLISH_STOPWORDS
 from assistant.types import Article, Chunk, Filters, Passage
+from ingest.sqlite import connect
 from ingest.store import date_ordinal
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -95,9 +96,7 @@ class KeywordIndex:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = connect(path)
         with self.db:
             self.db.executescript(SCHEMA)
         self._stats: tuple[tuple[int, int], SourceStats] | None = None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assistant.settings import server_identity
 from assistant.types import Article
+from ingest.sqlite import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -66,9 +67,7 @@ class Manifest:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = connect(path, isolation_level=None)
         self.db.executescript(SCHEMA)
 
     def bind(self, target: str) -> None:

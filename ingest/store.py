@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+from contextlib import nullcontext
 from datetime import date, datetime
 from urllib.parse import urlparse
 
 from assistant.settings import Settings, redact_url, server_identity, without_url_password
 from assistant.types import Chunk, Filters, Passage
+from ingest.locks import file_lock
 
 
 class StoreError(RuntimeError):
@@ -100,17 +102,21 @@ class VectorStore:
 
     def __init__(self, settings: Settings, home_id: str | None = None, home_has_documents: bool = False):
         self.where = f"the Chroma server at {redact_url(settings.chroma_url)}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
-        self.client = chroma_client(settings)
-        try:
-            self.collection = self.client.get_or_create_collection(
-                settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
-            )
-            if home_id is not None:
-                self.claim(home_id, home_has_documents)
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"cannot open the collection {settings.collection!r} of {self.where}: {first_line(exc)}") from None
+        # Two processes creating one embedded Chroma folder at once race on its tables ("table
+        # collections already exists", two ingests started together): opening takes turns.
+        opening = nullcontext() if settings.chroma_url else file_lock(settings.home / "chroma-open.lock")
+        with opening:
+            self.client = chroma_client(settings)
+            try:
+                self.collection = self.client.get_or_create_collection(
+                    settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                )
+                if home_id is not None:
+                    self.claim(home_id, home_has_documents)
+            except StoreError:
+                raise
+            except Exception as exc:
+                raise StoreError(f"cannot open the collection {settings.collection!r} of {self.where}: {first_line(exc)}") from None
 
     def claim(self, home_id: str, home_has_documents: bool) -> None:
         """Mark the collection as this home's, or refuse one that another home writes.
