@@ -7,6 +7,7 @@ themselves, so a long-running process loads the model and opens the store once.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import time
@@ -99,9 +100,21 @@ def archive_errors(path: Path):
     try:
         yield
     except sqlite3.DatabaseError as exc:  # "file is not a database", "attempt to write a readonly database"
-        raise StoreError(f"{path}: cannot use this archive file: {exc}") from None
+        raise StoreError(f"{path}: cannot use this archive file: {exc}{read_only_hint(path.parent)}") from None
     except OSError as exc:
-        raise StoreError(f"{path}: cannot open: {exc.strerror or exc}") from None
+        raise StoreError(f"{path}: cannot open: {exc.strerror or exc}{read_only_hint(path.parent)}") from None
+
+
+def read_only_hint(folder: Path) -> str:
+    """Why a home on a read-only mount fails even to answer, or "" when the folder is writable.
+
+    SQLite's write-ahead log needs its -shm/-wal files beside the database for reading too, so a
+    copied or mounted read-only archive gave only "unable to open database file".
+    """
+    if not folder.is_dir() or os.access(folder, os.W_OK):
+        return ""
+    return (f" ({folder} is read-only, and Newsdesk writes beside its archive files even to read them: "
+            "copy the folder somewhere writable and point NEWSDESK_HOME at the copy)")
 
 
 def open_in_home(home: Path, path: Path, opener: Callable[[Path], T]) -> T:

@@ -43,6 +43,24 @@ def test_reading_commands_do_not_create_an_archive_where_a_typo_points(tmp_path)
     one_error_line(run_cli("ask", "What did Hungary commit to?", home=empty), "holds no articles yet")
 
 
+def test_an_archive_on_a_read_only_mount_says_so(tmp_path):
+    """A real read-only bind mount (root with mount rights; skipped elsewhere): chmod does not stop root."""
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, check=True)
+    mounted = tmp_path / "mounted"
+    mounted.mkdir()
+    if subprocess.run(["mount", "--bind", str(home), str(mounted)], capture_output=True).returncode != 0:
+        pytest.skip("no permission to make a read-only bind mount here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(mounted)], capture_output=True).returncode != 0:
+            pytest.skip("no permission to remount read-only here")
+        one_error_line(run_cli("ask", "What did Hungary commit to?", home=mounted),
+                       "manifest.sqlite3", f"{mounted} is read-only", "copy the folder somewhere writable")
+    finally:
+        subprocess.run(["umount", str(mounted)], capture_output=True)
+    assert run_cli("ask", "What did Hungary commit to?", home=home).returncode == 0
+
+
 @pytest.mark.parametrize(
     ("env", "config", "expected"),
     [
