@@ -16,8 +16,12 @@ from typing import Protocol
 
 import prompts
 from assistant.cite import (
+    MarkedSentence,
     VerifiedAnswer,
     attach_markers,
+    content_terms,
+    is_name_lead,
+    lead_is_quoted,
     looks_like_instruction,
     make_citation,
     parse_markers,
@@ -279,9 +283,38 @@ def format_passages(passages: list[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
+_REFUSAL_SIGNAL = re.compile(r"insufficient[\s_]+information", re.I)
+_REASONING = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.I | re.S)
+_REASONING_OPEN = re.compile(r"<(think|thinking|reasoning)>", re.I)
+_REASONING_CLOSE = re.compile(r"</(think|thinking|reasoning)>", re.I)
+
+
 def is_refusal_signal(draft: str) -> bool:
-    """The model said the passages do not answer (the prompt asks for INSUFFICIENT_INFORMATION)."""
-    return bool(re.search(r"insufficient[\s_]+information", draft, re.I))
+    """The text says INSUFFICIENT_INFORMATION (what the prompt asks for when the passages do not answer)."""
+    return bool(_REFUSAL_SIGNAL.search(draft))
+
+
+def opens_with_refusal(draft: str) -> bool:
+    """The reply's first sentence is the refusal signal: the model declined to answer.
+
+    A later "There is insufficient information about troop numbers." only says a detail is
+    missing; the verified sentences before it still answer (``GenerativeAnswerer.finish``).
+    """
+    for start, end in split_sentences(draft):
+        if re.search(r"\w", draft[start:end]):
+            return is_refusal_signal(draft[start:end])
+    return False
+
+
+def visible_reply(draft: str) -> str:
+    """The reply without a reasoning model's ``<think>...</think>`` block (qwen3 and deepseek-r1 on
+    Ollama or vLLM write one first); nothing while the block is still open."""
+    draft = _REASONING.sub("", draft)
+    closes = list(_REASONING_CLOSE.finditer(draft))
+    if closes:  # the opening tag was in the chat template, not in the reply
+        draft = draft[closes[-1].end():]
+    opened = _REASONING_OPEN.search(draft)
+    return (draft[: opened.start()] if opened else draft).strip()
 
 
 def chat_messages(
@@ -358,13 +391,47 @@ class GenerativeAnswerer(ABC):
         texts = [*verified.claims, *self.gate._sentences(cited)[1]]
         return max(self.gate.support(question, texts), default=0.0) >= self.settings.min_support
 
+    def verify(self, question: str, sentences: list[MarkedSentence], passages: list[Passage]) -> VerifiedAnswer:
+        """``verify_and_cite`` on the draft's sentences, less those saying information is missing; a
+        draft that is a name alone is checked against the question (``name_alone``)."""
+        claims = [sentence for sentence in sentences if not is_refusal_signal(sentence.text)]
+        verified = verify_and_cite(claims, passages, self.settings.citation_min_support)
+        if not verified.citations and len(claims) == 1 and is_name_lead(claims[0].text):
+            return self.name_alone(question, claims[0], passages) or verified
+        return verified
+
+    def name_alone(self, question: str, sentence: MarkedSentence, passages: list[Passage]) -> VerifiedAnswer | None:
+        """A reply that is only a name ("Hungary [2]."), cited to a sentence naming it among the
+        retrieved sentences that best answer the question: the best, or within the extractive
+        answerer's ``near_best`` of it, and reaching ``min_support``; None when none does.
+
+        Any sentence naming it would do for support, and proves nothing: "Russia [1]" for which
+        country the budget keeps out of a NATO mission, [1] naming Russia in the second-best
+        sentence, on something else.
+        """
+        name = sentence.text
+        if content_terms(name) <= content_terms(question):
+            return None  # "Ukraine." for which country stays out of a mission in Ukraine repeats the question
+        scored = self.gate.score_sentences(question, passages)
+        best = scored[0][0] if scored else 0.0
+        for score, passage, start, end in scored:
+            if score < max(best - self.gate.near_best, self.settings.min_support):
+                break
+            text = passage.text[start - passage.start : end - passage.start]
+            if lead_is_quoted(name, [text]) and not looks_like_instruction(text):
+                return VerifiedAnswer(attach_markers(name, [1]), [make_citation(1, passage, start, end)], [], 0, [name])
+        return None
+
     def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int]) -> Answer:
-        if is_refusal_signal(draft):
+        draft = visible_reply(draft)
+        if opens_with_refusal(draft):
             result = refusal(question, self.name, self.model, passages)
         else:
-            verified = verify_and_cite(parse_markers(draft), passages, self.settings.citation_min_support)
+            verified = self.verify(question, parse_markers(draft), passages)
             if verified.citations and self.addresses(question, verified, passages):
                 result = Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
+            elif is_refusal_signal(draft):  # "The passages do not say. INSUFFICIENT_INFORMATION"
+                result = refusal(question, self.name, self.model, passages)
             elif self.settings.unverified_draft == "quotes":
                 why = "did not address the question" if verified.citations else "failed verification"
                 result = self.quoted_instead(question, passages, why)
@@ -410,11 +477,12 @@ class GenerativeAnswerer(ABC):
         try:
             for delta in self._stream_chat(chat_messages(question, given, self.prompt_template), usage):
                 draft += delta
-                sentences = parse_markers(draft)[:-1]  # the last one may still be growing
-                if len(sentences) == complete_sentences or is_refusal_signal(draft):
+                visible = visible_reply(draft)
+                sentences = parse_markers(visible)[:-1]  # the last one may still be growing
+                if len(sentences) == complete_sentences or opens_with_refusal(visible):
                     continue
                 complete_sentences = len(sentences)
-                verified = verify_and_cite(sentences, given, self.settings.citation_min_support)
+                verified = self.verify(question, sentences, given)
                 on_topic = on_topic or (bool(verified.citations) and self.addresses(question, verified, given))
                 text = verified.text
                 if on_topic and text.startswith(shown) and len(text) > len(shown):
@@ -451,12 +519,20 @@ class OpenAIAnswerer(GenerativeAnswerer):
         return response.message.content or "", usage_of(response.raw)
 
     def _stream_chat(self, messages: list[dict[str, str]], usage: dict[str, int]) -> Iterator[str]:
-        finished = False
-        for chunk in self.llm.stream_chat(self._messages(messages)):
-            usage.update(usage_of(chunk.raw))
-            finished = finished or finish_reason_of(chunk.raw) is not None
-            if chunk.delta:
-                yield chunk.delta
+        finished = started = False
+        try:
+            for chunk in self.llm.stream_chat(self._messages(messages)):
+                started = True
+                usage.update(usage_of(chunk.raw))
+                finished = finished or finish_reason_of(chunk.raw) is not None
+                if chunk.delta:
+                    yield chunk.delta
+        except Exception as exc:
+            # a stream is not retried once it has begun: the wait that ran out was one pause
+            if started and is_timeout(exc):
+                raise IncompleteReply(f"the reply stopped mid-stream: nothing more came within "
+                                      f"{self.settings.llm_timeout:g} s (NEWSDESK_LLM_TIMEOUT)") from None
+            raise
         if not finished:  # a stream that broke off, or a reply that was no chat completion at all
             raise IncompleteReply("the reply ended before the model said it had finished (no finish_reason)")
 
@@ -530,17 +606,40 @@ def usage_of(raw) -> dict[str, int]:
     return {key: int(get(key)) for key in ("prompt_tokens", "completion_tokens") if get(key) is not None}
 
 
+def is_timeout(exc: Exception) -> bool:
+    return "timed out" in str(exc).lower() or "timeout" in type(exc).__name__.lower()
+
+
+def status_error_detail(exc: Exception) -> str | None:
+    """``HTTP 401: Incorrect API key provided`` for an openai status error, from the body's message
+    rather than the Python dict the exception prints; None for other errors."""
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int):
+        return None
+    body = getattr(exc, "body", None)
+    detail = None
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        detail = error.get("message") if isinstance(error, dict) else error
+    elif isinstance(body, str):
+        detail = body
+    detail = " ".join(str(detail).split())[:300] if detail else getattr(exc, "message", "") or type(exc).__name__
+    return f"HTTP {status}: {detail}"
+
+
 def describe_llm_error(exc: Exception, settings: Settings) -> str:
     """One readable line; never includes the API key."""
     where = redact_url(settings.llm_base_url) or "api.openai.com"
-    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    message = status_error_detail(exc) or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     if isinstance(exc, (IndexError, KeyError, TypeError, AttributeError, ValueError)) and not isinstance(exc, IncompleteReply):
         # what llama-index or openai raise reading a body that is no chat completion ("choices": [])
         message = f"its reply was not an OpenAI chat completion ({type(exc).__name__}: {message})"
+    elif message.rstrip(".") == "Connection error" and exc.__cause__ is not None and str(exc.__cause__):
+        message = f"Connection error ({str(exc.__cause__).splitlines()[0]})"  # "[Errno 111] Connection refused"
     message = without_url_password(message, settings.llm_base_url)
     if settings.llm_api_key is not None:
         message = message.replace(settings.llm_api_key.get_secret_value(), "***")
-    if "timed out" in message.lower() or "timeout" in type(exc).__name__.lower():
+    if is_timeout(exc):
         tries = settings.llm_max_retries + 1
         message += (f" (no reply within {settings.llm_timeout:g} s, {tries} tr{'ies' if tries > 1 else 'y'}; "
                     "NEWSDESK_LLM_TIMEOUT and NEWSDESK_LLM_MAX_RETRIES set these)")
@@ -562,11 +661,14 @@ def build_llm(settings: Settings):
         max_retries=0,  # llama-index's own retry loop: off (see above)
         max_tokens=settings.llm_max_tokens,
     )
-    if settings.llm_base_url:
+    if settings.llm_base_url or not knows_model(settings.llm_model):
+        # A model name llama-index's OpenAI class does not list (one newer than the installed
+        # llama-index) goes to api.openai.com as OpenAILike, which needs no list: the server says
+        # whether it serves it, instead of llama-index refusing with its whole list of names.
         from llama_index.llms.openai_like import OpenAILike
 
         llm = one_retry_layer(OpenAILike)(
-            api_base=settings.llm_base_url,
+            api_base=settings.llm_base_url or OPENAI_API_BASE,
             api_key=key or "not-needed",
             is_chat_model=True,
             context_window=settings.llm_context_window,
@@ -578,6 +680,20 @@ def build_llm(settings: Settings):
         llm = one_retry_layer(OpenAI)(api_key=key, **common)
     llm._client_retries = settings.llm_max_retries
     return llm
+
+
+OPENAI_API_BASE = "https://api.openai.com/v1"
+
+
+def knows_model(model: str) -> bool:
+    """Whether llama-index's OpenAI class lists the model (it looks up the context window by name)."""
+    from llama_index.llms.openai.utils import openai_modelname_to_contextsize
+
+    try:
+        openai_modelname_to_contextsize(model)
+    except ValueError:
+        return False
+    return True
 
 
 @cache

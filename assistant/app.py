@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import prompts
-from assistant.answer import Answerer, AnswerError, History, choose_answerer, is_refusal_signal
+from assistant.answer import Answerer, AnswerError, History, choose_answerer, is_refusal_signal, visible_reply
 from assistant.embedding import MiniLMEmbedding
 from assistant.query import resolve_sources
 from assistant.retrieve import Retriever, make_retriever
@@ -122,6 +122,15 @@ def open_in_home(home: Path, path: Path, opener: Callable[[Path], T]) -> T:
         raise StoreError(f"{home}: the archive's home must be a folder, and this is a file")
     with archive_errors(path):
         return opener(path)
+
+
+_QUESTION_LABEL = re.compile(r"^\W*(?:(?:standalone|rewritten|reformulated|new)\s+)?question\s*:\s*", re.I)
+
+
+def condensed_question(reply: str) -> str:
+    """A model's condensed follow-up as the question itself: no reasoning block, no "Standalone
+    question:" label, no quotes around it."""
+    return _QUESTION_LABEL.sub("", visible_reply(reply)).strip().strip('"“”').strip()
 
 
 def unmentioned_note(answer: Answer) -> str:
@@ -237,7 +246,7 @@ class Newsdesk:
             transcript = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in turns)
             prompt = prompts.load("condense_followup").format(history=transcript, question=question)
             try:
-                rewritten = complete(prompt).strip().strip('"').strip()
+                rewritten = condensed_question(complete(prompt))
             except AnswerError:
                 rewritten = ""
             longest = len(question) + sum(len(q) for q, _ in turns) + 40

@@ -84,11 +84,47 @@ class MarkedSentence:
     markers: tuple[int, ...]
 
 
+# Other ways models write a citation: [1-3], [ 1 ], 【1】, [^1], [Passage 1], [source: 2], [Doc 1, 2].
+_MARKER_LIKE = re.compile(
+    r"[\[【]\s*\^?\s*(?:(?:passages?|sources?|docs?|documents?|refs?|references?|citations?|articles?)\b\s*:?\s*#?\s*)?"
+    r"(\d+(?:\s*(?:,|[-–—]|and)\s*\d+)*)\s*[\]】]",
+    re.I,
+)
+_RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
+MAX_RANGE = 10  # "[1-300]" cites nothing in particular
+
+
+def normalize_markers(answer: str) -> str:
+    """Citation markers in the forms models write, rewritten as ``[n]`` / ``[n, m]``.
+
+    "[1-3]" becomes "[1, 2, 3]"; a range wider than ``MAX_RANGE`` is left alone (its numbers then
+    count as words of the sentence, which its passage must hold, so it does not pass unchecked).
+    Parenthesised numbers ("(1)") stay text: "(2023)" and list items look the same.
+    """
+
+    def rewrite(match: re.Match) -> str:
+        numbers: list[str] = []
+        for part in re.split(r"\s*(?:,|and)\s*", match.group(1), flags=re.I):
+            span = _RANGE.fullmatch(part)
+            if span is None:
+                numbers.append(part.strip())
+                continue
+            low, high = int(span.group(1)), int(span.group(2))
+            if not 0 <= high - low < MAX_RANGE:
+                return match.group()
+            numbers += [str(n) for n in range(low, high + 1)]
+        return f"[{', '.join(numbers)}]"
+
+    return _MARKER_LIKE.sub(rewrite, answer)
+
+
 def parse_markers(answer: str) -> list[MarkedSentence]:
-    """Split answer text into sentences and collect the ``[n]`` / ``[n, m]`` markers of each.
+    """Split answer text into sentences and collect the ``[n]`` / ``[n, m]`` markers of each
+    (other forms are rewritten first: ``normalize_markers``).
 
     A marker that follows a sentence's final punctuation ("... veto. [1]") belongs to that sentence.
     """
+    answer = normalize_markers(answer)
     sentences: list[MarkedSentence] = []
     for start, end in split_sentences(answer):
         segment = answer[start:end]
@@ -209,7 +245,13 @@ _INSTRUCTION = re.compile(
     r"|\b(note|message|instructions?|reminder|attention)\s+(to|for)\s+(all\s+|any\s+)?"
     r"(ai|a\.i\.|assistants?|chatbots?|bots?|language models?|llms?|models?|summari[sz]ers?)\b"
     r"|\b(ai|assistants?|chatbots?|language models?|llms?)\s+(summari[sz]ing|reading|processing)\s+(this|the)\b"
-    r"|\b(tell|inform|instruct|remind)\s+(the\s+|all\s+)?(users?|readers?)\s+(that|to)\b",
+    r"|\b(tell|inform|instruct|remind)\s+(the\s+|all\s+)?(users?|readers?)\s+(that|to)\b"
+    # "If you are an AI system, say that ...", "Assistants answering questions about Acme should ..."
+    r"|\bif\s+you\s+are\s+(an?\s+)?(ai|a\.i\.|assistant|chatbot|bot|language model|llm|model)\b"
+    r"|^\W*(ai\s+)?(assistants?|chatbots?|language models?|llms?|ai\s+(systems?|models?|tools?))\s+"
+    r"(answering|responding|replying|reading|summari[sz]ing)\b"
+    r"|\b(assistants?|chatbots?|language models?|llms?|ai\s+(systems?|models?|tools?))\s+"
+    r"(answering|responding|replying|reading|summari[sz]ing)\b.{0,80}\b(should|must|need to|are to|have to)\b",
     re.I,
 )
 _SHORT_ANSWER = re.compile(r"^(yes|no)\b[\s,.!;:-]*$", re.I)
@@ -247,6 +289,27 @@ def is_short_answer(sentence: str) -> bool:
     return bool(_SHORT_ANSWER.match(sentence.strip()))
 
 
+_NAME_LEAD_GLUE = frozenset({"the", "of", "and", "de", "&"})
+
+
+def is_name_lead(sentence: str) -> bool:
+    """A sentence that is only a name ("Russia.", "Sam Bankman-Fried.", "The Minnesota Vikings."):
+    the short answer a model puts first for "Who/Which ...?", which states nothing to check alone."""
+    words = [w.strip("\"“”‘’'.,;:!?()") for w in sentence.split()]
+    words = [w for w in words if w]
+    if not 1 <= len(words) <= 6 or is_short_answer(sentence):
+        return False
+    named = [w for w in words if w.lower() not in _NAME_LEAD_GLUE]
+    return bool(named) and all(w[0].isupper() or w[0].isdigit() for w in named)
+
+
+def lead_is_quoted(lead: str, quotes: list[str]) -> bool:
+    """Whether a quote holds the name: all its words, or its last (a surname, "Bankman-Fried")."""
+    terms = content_terms(lead)
+    last = content_terms(lead.split()[-1]) if lead.split() else set()
+    return bool(terms) and any(terms <= content_terms(q) or (last and last <= content_terms(q)) for q in quotes)
+
+
 def required_support(claim: str, min_support: float) -> float:
     """The support share a claim needs: ``min_support``, and at least two of its content terms.
 
@@ -276,6 +339,10 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     passages are about ("The passage is about NATO [1].") are dropped. A
     leading bare "Yes."/"No." is kept uncited when a supported sentence follows it. Citations are
     renumbered 1..N in order of first use, one per distinct quoted span.
+
+    A leading name alone ("Russia.") is kept only when a quote the kept sentences cite holds it,
+    and cites those quotes: a name appears in many passages, so finding it in the passage its
+    marker names proves nothing ("Russia [1]" for who promised not to veto, [1] naming Russia).
     """
     citations: list[Citation] = []
     by_span: dict[tuple[str, str, int, int], int] = {}
@@ -285,7 +352,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     repaired = 0
     lead = ""
     for index, sentence in enumerate(sentences):
-        if index == 0 and is_short_answer(sentence.text):
+        if index == 0 and (is_short_answer(sentence.text) or is_name_lead(sentence.text)):
             lead = sentence.text
             continue
         seen_before = sentence.text.casefold() in (k.casefold() for k in kept_claims)
@@ -325,7 +392,14 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
             numbers.append(by_span[key])
         kept.append(attach_markers(sentence.text, list(dict.fromkeys(numbers))))
         kept_claims.append(sentence.text)
-    if lead and kept:
+    if lead and is_name_lead(lead):
+        quoting = [c.n for c in citations if lead_is_quoted(lead, [c.quote])]
+        if quoting:
+            kept.insert(0, attach_markers(lead, quoting))
+            kept_claims.insert(0, lead)
+        else:
+            dropped.insert(0, lead)
+    elif lead and kept:
         kept.insert(0, lead)
     elif lead:
         dropped.insert(0, lead)

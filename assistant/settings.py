@@ -7,10 +7,11 @@ Precedence, lowest first: defaults < ``newsdesk.toml`` (or the file named by ``N
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -24,20 +25,47 @@ AnswererName = Literal["auto", "extractive", "openai", "local"]
 RetrieverName = Literal["news", "hybrid", "bm25", "dense"]
 
 
-def redact_url(url: str | None) -> str | None:
-    """The URL with its password, if it holds one (``http://user:pw@host``), shown as ``***``: for
-    messages and for what the manifest records."""
+_SECRET_QUERY_KEY = re.compile(r"key|token|secret|pass|auth|sig|credential", re.I)
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """What a URL carries that must not be shown: a password (``http://user:pw@host``), a user name
+    standing alone (``http://sk-...@host`` is a key), values of query parameters named like keys
+    (``?api-key=...``, ``?token=...``)."""
     if not url:
-        return url
+        return []
     try:
         parts = urlsplit(url)
-        password = parts.password
+        username, password = parts.username, parts.password
     except ValueError:
+        return []
+    found = [password] if password else [username] if username else []
+    for name, _, value in (pair.partition("=") for pair in parts.query.split("&")):
+        if value and _SECRET_QUERY_KEY.search(name):
+            found += [value, unquote(value)]
+    return list(dict.fromkeys(secret for secret in found if secret))
+
+
+def redact_url(url: str | None) -> str | None:
+    """The URL with its secrets (``url_secrets``) shown as ``***``: for messages and for what the
+    manifest records."""
+    if not url:
         return url
-    if password is None:
+    secrets = url_secrets(url)
+    if not secrets:
         return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user, colon, _ = userinfo.partition(":")
+        netloc = f"{user}:***@{host}" if colon else f"***@{host}"
+    query = "&".join(
+        f"{name}=***" if value and _SECRET_QUERY_KEY.search(name) else pair
+        for pair in parts.query.split("&") if pair
+        for name, _, value in [pair.partition("=")]
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def server_identity(url: str | None) -> str | None:
@@ -58,12 +86,10 @@ def server_identity(url: str | None) -> str | None:
 
 
 def without_url_password(text: str, url: str | None) -> str:
-    """Text (an error message) with the URL's password, wherever it appears, shown as ``***``."""
-    try:
-        password = urlsplit(url).password if url else None
-    except ValueError:
-        password = None
-    return text.replace(password, "***") if password else text
+    """Text (an error message) with the URL's secrets (``url_secrets``), wherever they appear, as ``***``."""
+    for secret in url_secrets(url):
+        text = text.replace(secret, "***")
+    return text
 
 
 def config_file() -> Path:
@@ -147,6 +173,13 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535)
     auth: SecretStr | None = Field(None, description="user:password; turns on the chat page's login.")
     auth_file: Path | None = Field(None, description="File of user:password lines for the chat page's login.")
+
+    @field_validator("llm_base_url", "llm_api_key", "chroma_url", "chroma_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``OPENAI_API_KEY= newsdesk ask ...`` is how a shell unsets a key for one command: an empty
+        value must not switch the answerer to an endpoint with an empty key."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("home", mode="before")
     @classmethod

@@ -23,6 +23,7 @@ class OpenAITestServer:
         self.fail_with: int | None = None
         self.raw_body: bytes | None = None  # sent as is, status 200: a body that is no chat completion
         self.cut_after: int | None = None  # a stream closes after this many pieces, without finish_reason
+        self.pause: tuple[int, float] | None = None  # (after this many pieces, sleep this many seconds)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -79,6 +80,8 @@ class OpenAITestServer:
                 for n, piece in enumerate(pieces + [None]):
                     if server.cut_after is not None and n >= server.cut_after:
                         return  # the connection closes mid-stream
+                    if server.pause is not None and n == server.pause[0]:
+                        time.sleep(server.pause[1])  # a stream that stalls after it has begun
                     delta = {"content": piece} if piece is not None else {}
                     if n == 0:
                         delta["role"] = "assistant"

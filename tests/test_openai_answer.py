@@ -180,10 +180,16 @@ def test_a_terse_answer_citing_a_passage_on_the_question_stands(desk, openai_ser
     passages = desk.retrieve(question)
     openai_server.replies.append(f"Hungary [{numbered(passages, 'keeps Hungary out')}].")
     answer = desk.answerer.answer(question, passages)
-    # the span quoted for "Hungary" is the first sentence naming it (the spending rise), which does
-    # not bear on the question; the cited passage does, so the answer stands
+    # a name alone is cited to the sentence naming it that answers the question, not to the first
+    # one naming it (the spending rise)
     assert answer.answerer == "openai" and answer.text == "Hungary [1]."
-    assert answer.citations[0].quote.startswith("Hungary published its defence budget")
+    assert answer.citations[0].quote == "The finance ministry said the budget keeps Hungary out of any NATO mission in Ukraine."
+    assert_exact(desk, answer)
+    # a name the question writes, or one its passage gives only where it does not answer, is no answer
+    for name in ("Ukraine", "Russia"):
+        openai_server.replies.append(f"{name} [{numbered(passages, HUNGARY_SENTENCE)}].")
+        answer = desk.answerer.answer(question, passages)
+        assert answer.answerer == "extractive", (name, answer.text, answer.citations)
 
 
 def test_off_topic_sentence_beside_an_answer_is_kept(desk, openai_server):
@@ -366,3 +372,74 @@ def test_one_chroma_server_however_its_url_is_spelled():
     same = {server_identity(u) for u in ("http://127.0.0.1:8011", "http://localhost:8011/", "HTTP://LocalHost:8011")}
     assert same == {"http://127.0.0.1:8011"}
     assert server_identity("https://u:pw@Chroma.example:443/") == "https://u:***@chroma.example:443"
+
+
+def test_a_detail_said_missing_does_not_refuse_the_answer_before_it(desk, openai_server):
+    """Only a reply that opens with the signal is a refusal; a later sentence saying some detail is
+    missing is dropped, and the verified answer stands (streamed and whole alike)."""
+    passages = desk.retrieve(QUESTION)
+    n = numbered(passages, HUNGARY_SENTENCE)
+    reply = f"Hungary promised not to veto the proposal [{n}]. There is insufficient information about troop numbers."
+    openai_server.replies.append(reply)
+    answer = desk.answerer.answer(QUESTION, passages)
+    assert not answer.refused and answer.text == "Hungary promised not to veto the proposal [1]."
+    openai_server.replies.append(lambda body: cite_hungary(body) + " There is insufficient information about troop numbers.")
+    items = list(desk.ask_stream(QUESTION))
+    assert not items[-1].refused and "".join(items[:-1]) == items[-1].text == "Hungary promised not to veto the proposal [1]."
+    openai_server.replies.append("The passages do not say. INSUFFICIENT_INFORMATION")
+    assert desk.answerer.answer(QUESTION, passages).refused
+
+
+def test_a_reasoning_block_is_not_part_of_the_answer(desk, openai_server):
+    """qwen3 or deepseek-r1 behind Ollama write <think>...</think> before the answer."""
+    openai_server.replies.append(lambda body: "<think>The user asks about Hungary. Maybe Russia [1]?</think>\n" + cite_hungary(body))
+    items = list(desk.ask_stream(QUESTION))
+    final = items[-1]
+    assert final.answerer == "openai" and final.text == "Hungary promised not to veto the proposal [1]."
+    assert "".join(items[:-1]) == final.text
+
+
+def test_a_name_lead_stands_only_on_a_quote_that_holds_it(desk, openai_server):
+    question = "Which country promised not to veto the proposal?"
+    passages = desk.retrieve(question)
+    n = numbered(passages, HUNGARY_SENTENCE)
+    openai_server.replies.append(f"Russia. Hungary promised not to veto the proposal [{n}].")
+    assert desk.answerer.answer(question, passages).text == "Hungary promised not to veto the proposal [1]."
+    openai_server.replies.append(f"Hungary. Hungary promised not to veto the proposal [Passage {n}].")
+    assert desk.answerer.answer(question, passages).text == "Hungary [1]. Hungary promised not to veto the proposal [1]."
+
+
+def test_an_endpoint_error_shows_its_message_not_a_python_dict(desk, openai_server):
+    openai_server.fail_with = 401
+    with pytest.raises(AnswerError) as error:
+        desk.answerer.answer(QUESTION, desk.retrieve(QUESTION))
+    assert str(error.value).endswith("failed: HTTP 401: scripted failure"), str(error.value)
+
+
+def test_a_stream_that_stalls_after_it_began_says_so_and_is_asked_once(home, embedder, openai_server):
+    desk = make_newsdesk(home, answerer="openai", llm_base_url=openai_server.base_url, llm_model="scripted",
+                         llm_timeout=1, llm_max_retries=2)
+    desk.embedder = embedder
+    openai_server.default_reply = cite_hungary
+    openai_server.pause = (3, 3.0)
+    with pytest.raises(AnswerError, match=r"the reply stopped mid-stream: nothing more came within 1 s \(NEWSDESK_LLM_TIMEOUT\)"):
+        list(desk.ask_stream(QUESTION))
+    assert len(openai_server.requests) == 1
+
+
+def test_a_model_name_llama_index_does_not_list_still_goes_to_openai(tmp_path):
+    """A model newer than the installed llama-index is sent to api.openai.com as it is named."""
+    from assistant.answer import OPENAI_API_BASE, build_llm
+    from assistant.settings import load_settings
+
+    unknown = build_llm(load_settings(home=tmp_path, llm_model="gpt-99-preview", llm_api_key="sk-x"))
+    assert type(unknown).__name__ == "OpenAILike" and unknown.api_base == OPENAI_API_BASE and unknown.model == "gpt-99-preview"
+    known = build_llm(load_settings(home=tmp_path, llm_model="gpt-4o-mini", llm_api_key="sk-x"))
+    assert type(known).__name__ == "OpenAI"
+
+
+def test_a_condensed_question_loses_labels_and_reasoning():
+    from assistant.app import condensed_question
+
+    assert condensed_question("Standalone question: Why did Orban refuse?") == "Why did Orban refuse?"
+    assert condensed_question('<think>they mean Orban</think>\n"Why did Orban refuse?"') == "Why did Orban refuse?"

@@ -47,3 +47,35 @@ def test_settings_repr_hides_the_key():
 
     settings = load_settings(llm_api_key=SENTINEL)
     assert SENTINEL not in repr(settings) and SENTINEL not in str(settings.model_dump())
+
+
+def test_a_key_written_into_the_endpoint_url_is_never_shown(tmp_path):
+    """A key as the URL's user name or in its query string is as secret as a password there."""
+    from assistant.settings import redact_url, without_url_password
+
+    for url, shown in [
+        (f"http://{SENTINEL}@127.0.0.1:9/v1", "http://***@127.0.0.1:9/v1"),
+        (f"http://user:{SENTINEL}@127.0.0.1:9/v1", "http://user:***@127.0.0.1:9/v1"),
+        (f"http://127.0.0.1:9/v1?api-key={SENTINEL}&api-version=2024-06-01", "http://127.0.0.1:9/v1?api-key=***&api-version=2024-06-01"),
+        ("http://127.0.0.1:9/v1?api-version=2024-06-01", "http://127.0.0.1:9/v1?api-version=2024-06-01"),
+    ]:
+        assert redact_url(url) == shown
+        if SENTINEL in url:
+            assert SENTINEL not in without_url_password(f"POST {url} failed ({SENTINEL})", url)
+    home = tmp_path / "home"
+    run_cli("ingest", str(SEED_FILE), home=home, check=True)
+    for url in (f"http://{SENTINEL}@127.0.0.1:9/v1", f"http://127.0.0.1:9/v1?token={SENTINEL}"):
+        failed = run_cli("ask", "What did Hungary commit to?", "--json", home=home,
+                         env={"NEWSDESK_ANSWERER": "openai", "NEWSDESK_LLM_BASE_URL": url, "NEWSDESK_LLM_MAX_RETRIES": "0"})
+        assert failed.returncode == 2 and "Connection refused" in failed.stderr, failed.stderr
+        assert SENTINEL not in failed.stdout + failed.stderr
+
+
+def test_an_empty_key_or_endpoint_variable_counts_as_unset(monkeypatch):
+    """``OPENAI_API_KEY= newsdesk ask ...`` is how a shell leaves the key out for one command."""
+    from assistant.settings import load_settings
+
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    monkeypatch.setenv("NEWSDESK_LLM_BASE_URL", " ")
+    settings = load_settings()
+    assert settings.llm_api_key is None and settings.llm_base_url is None and not settings.llm_configured()
