@@ -20,20 +20,29 @@ _ABBREVIATIONS = {
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 
 
+_LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'”’)\]]*$")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
+_WORD_WINDOW = 80  # the word before a full stop is looked for this far back, not from the sentence start
+
+
 def split_sentences(text: str) -> list[Span]:
-    """Spans of sentences; line breaks always end a sentence. Whitespace is left outside spans."""
+    """Spans of sentences; line breaks always end a sentence. Whitespace is left outside spans.
+
+    Linear in the text's length: each sentence end looks a bounded window back and one character
+    ahead (copying the rest of the text at each end took over 12 minutes for a 19 MB file).
+    """
     spans: list[Span] = []
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
         cut_from = start
         for match in _END.finditer(line.group(), 0):
             end = line.start() + match.end()
-            word = re.search(r"([\w.]+)[.!?…]*[\"'”’)\]]*$", text[cut_from:end])
+            word = _LAST_WORD.search(text, max(cut_from, end - _WORD_WINDOW), end)
             token = word.group(1).rstrip(".").lower() if word else ""
             if match.group().startswith(".") and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
                 continue
-            next_char = text[end:].lstrip()[:1]
-            if next_char and next_char.islower():
+            following = _NEXT_CHAR.match(text, end)
+            if following and following.group(1).islower():
                 continue
             spans.append((cut_from, end))
             cut_from = end
