@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.exceptions import TyperException
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
@@ -384,7 +385,8 @@ def eval_command(
     Exit code 1 when a --fail-under, --fail-over or --max-regression gate fails, 2 on bad input.
     """
     json_errors(as_json)
-    from eval.gates import Gates, compare, load_baseline, parse_gates
+    from eval.catalog import set_label
+    from eval.gates import Gates, check_baseline_pairs, compare, flipped_answers, load_baseline, parse_gates
     from eval.report import comparison_table, summary_table, type_table, write_report
     from eval.sets import check_evidence_known, load_question_set
 
@@ -396,6 +398,8 @@ def eval_command(
         before = load_baseline(baseline) if baseline else None
         check_set_names(sets)
         loaded = [(str(path), load_question_set(path)) for path in sets]
+        keys = {(set_label(path), q.id) for path, questions in loaded for q in questions}
+        shared = check_baseline_pairs(before, baseline, keys) if before else 0
     if out_dir:
         check_out_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as scratch:
@@ -428,6 +432,10 @@ def eval_command(
     data = result.as_json()
     rows = compare(data, before, gates)
     data["comparison"] = {"baseline": str(baseline) if baseline else None, "rows": [r.as_json() for r in rows]}
+    if before:
+        data["comparison"]["paired_questions"] = shared
+        data["comparison"]["baseline_settings"] = before.get("settings", {})
+        data["comparison"]["flipped"] = flipped_answers(data, before)
     failed = [r for r in rows if r.failed]
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False))
@@ -438,6 +446,13 @@ def eval_command(
         out.print(type_table(data))
         if rows:
             out.print(comparison_table(rows, str(baseline) if baseline else None))
+        if before:
+            out.print(f"[dim]{escape(baseline_difference(before.get('settings', {}), data['settings'], shared, len(keys)))}[/]")
+            for direction, label in (("now_right", "now right"), ("now_wrong", "now wrong")):
+                flipped = data["comparison"]["flipped"][direction]
+                if flipped:
+                    listed = ", ".join(flipped[:12]) + (f" and {len(flipped) - 12} more" if len(flipped) > 12 else "")
+                    out.print(f"answers {label} ({len(flipped)}): {escape(listed)}")
         s = data["settings"]
         out.print(f"[dim]retriever {s['retriever']}, answerer {s['answerer']} ({escape(s['model'])}), top_k {s['top_k']}"
                   + (f"; wrote {escape(str(out_dir))}" if out_dir else "") + "[/]")
@@ -450,6 +465,14 @@ def eval_command(
     if failed:
         err.print("[bold red]gate failed:[/] " + "; ".join(f"{r.metric} {escape(r.gate.removeprefix('FAIL: '))}" for r in failed))
         raise typer.Exit(1)
+
+
+def baseline_difference(then: dict, now: dict, shared: int, total: int) -> str:
+    """One line: how many questions are paired with the baseline, and which settings differ from it."""
+    pairs = f"paired with the baseline on {shared} of {total} questions" + ("" if shared == total else
+                                                                           " (the rest are in one run only)")
+    changed = [f"{key} {then[key]} -> {now[key]}" for key in now if key in then and then[key] != now[key]]
+    return pairs + ("; settings changed: " + ", ".join(changed) if changed else "; same settings")
 
 
 def check_set_names(sets: list[Path]) -> None:
@@ -504,9 +527,22 @@ def main() -> None:
     logging.getLogger("newsdesk").addHandler(handler)
     try:
         with user_errors():  # errors raised outside a command's own handling still get one line
-            app()
+            code = app(prog_name="newsdesk", standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("interrupted")
+        sys.exit(130)
+    except TyperException as exc:  # a bad flag value or a missing argument: one line, not a usage box
+        json_errors("--json" in sys.argv[1:])
+        ctx = getattr(exc, "ctx", None)
+        where = f"{ctx.command_path}: " if ctx is not None else ""
+        hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        try:
+            fail(f"{where}{exc.format_message()}{hint}", getattr(exc, "exit_code", 2))
+        except typer.Exit as failed:
+            sys.exit(failed.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -24,12 +24,52 @@ def parse_gates(specs: list[str] | None, flag: str) -> dict[str, float]:
             raise GateSpecError(f"{flag} {spec!r}: expected metric=value, e.g. {flag} hits@10=0.6")
         if name not in METRICS:
             raise GateSpecError(f"{flag} {spec!r}: unknown metric {name!r}; known: {', '.join(METRICS)}")
+        if name in gates:  # the last would silently win, and the first gate would never be checked
+            raise GateSpecError(f"{flag} {spec!r}: {flag} is given for {name} twice; keep one")
+        check_direction(flag, spec, name)
         try:
             number = float(value)
         except ValueError:
             raise GateSpecError(f"{flag} {spec!r}: {value!r} is not a number") from None
         gates[name] = check_gate_value(flag, spec, name, number)
     return gates
+
+
+def check_direction(flag: str, spec: str, name: str) -> None:
+    """A floor on a lower-is-better metric, or a ceiling on a higher-is-better one, is the other flag mistyped."""
+    higher_is_better = METRICS[name][1]
+    if flag == "--fail-over" and higher_is_better:
+        raise GateSpecError(f"{flag} {spec!r}: higher {name} is better; to fail when it is too low use --fail-under")
+    if flag == "--fail-under" and not higher_is_better:
+        raise GateSpecError(f"{flag} {spec!r}: lower {name} is better; to fail when it is too high use --fail-over")
+
+
+def check_baseline_pairs(baseline: dict, baseline_path: Path, questions: set[tuple[str, str]]) -> int:
+    """How many of this run's questions (set file name, id) the baseline also scored.
+
+    None at all is an error before the run: the comparison would set one set's figures against
+    another's ("+0.630 accuracy" for 3 questions against 100) and its gates would judge nothing.
+    """
+    before = {(set_label(q["set"]), q["id"]) for q in baseline["questions"]}
+    shared = len(before & questions)
+    if not shared:
+        then = ", ".join(sorted({set_label(q["set"]) for q in baseline["questions"]})) or "none"
+        now = ", ".join(sorted({label for label, _ in questions})) or "none"
+        raise GateSpecError(f"{baseline_path}: the baseline shares no question with this run (its sets: {then}; "
+                            f"this run's: {now}); compare runs of the same question sets")
+    return shared
+
+
+def flipped_answers(current: dict, baseline: dict) -> dict[str, list[str]]:
+    """Questions answered correctly in one run and not the other, as "set:id", by direction."""
+    before = {(set_label(q["set"]), q["id"]): q["scores"].get("answer_accuracy") for q in baseline["questions"]}
+    flips: dict[str, list[str]] = {"now_right": [], "now_wrong": []}
+    for q in current["questions"]:
+        key = (set_label(q["set"]), q["id"])
+        old, new = before.get(key), q["scores"].get("answer_accuracy")
+        if old is not None and new is not None and old != new:
+            flips["now_right" if new > old else "now_wrong"].append(f"{key[0]}:{key[1]}")
+    return flips
 
 
 def check_gate_value(flag: str, spec: str, name: str, value: float) -> float:
@@ -171,10 +211,28 @@ def gate_verdict(metric: str, current: float | None, baseline: float | None, gat
         if change is None:
             problems.append("not measured in both runs")
         elif regression(metric, change) > allowed + 1e-12:
-            problems.append(f"regressed by {regression(metric, change):.3f} > {allowed:g}")
+            problems.append(f"regressed by {beyond(regression(metric, change), allowed)} > {allowed:g}")
     if problems:
         return "FAIL: " + "; ".join(dict.fromkeys(problems))
     return "pass" if gates.covers(metric) else ""
+
+
+def beyond(value: float, threshold: float) -> str:
+    """A value just over a threshold with the decimals it takes to read as over it: "0.0204", not "0.020"."""
+    for decimals in range(3, 10):
+        text = f"{value:.{decimals}f}"
+        if float(text) > threshold:
+            return text
+    return f"{value:.9f}"
+
+
+def change_word(metric: str, change: float | None) -> str:
+    """"better", "worse" or "same" for a change (current - baseline), by the metric's direction."""
+    if change is None:
+        return ""
+    if abs(change) < 5e-4:
+        return "same"
+    return "worse" if regression(metric, change) > 0 else "better"
 
 
 def shown(value: float, threshold: float) -> str:

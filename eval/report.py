@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from eval.catalog import BY_TYPE, METRICS, set_label
-from eval.gates import Row
+from eval.gates import Row, change_word
 
 
 def format_value(value: float | int | None) -> str:
@@ -40,13 +40,16 @@ def summary_rows(report: dict) -> list[tuple[str, str]]:
 
 
 def comparison_cells(row: Row) -> list[str]:
-    """The metric by the name gates use, so a row can be copied into --max-regression."""
+    """The metric by the name gates use, so a row can be copied into --max-regression. "Change" reads the
+    paired delta when there is one (same questions in both runs), else the plain delta."""
     paired = "" if row.paired is None else f"{row.paired[0]:+.3f} {format_ci(row.paired[1], signed=True)}"
+    change = change_word(row.metric, row.paired[0] if row.paired else row.delta)
     return [row.metric, format_value(row.current), format_value(row.baseline), format_delta(row.delta),
-            paired, str(row.paired_n) if row.paired else "", row.gate]
+            paired, str(row.paired_n) if row.paired else "", change, row.gate]
 
 
-COMPARISON_HEADER = ["Metric", "Current", "Baseline", "Delta", "Paired delta [95% CI]", "Pairs", "Gate"]
+COMPARISON_HEADER = ["Metric", "Current", "Baseline", "Delta", "Paired delta [95% CI]", "Pairs", "Change", "Gate"]
+CHANGE_STYLE = {"better": "green", "worse": "red"}
 
 
 def md_cell(value) -> str:
@@ -81,8 +84,13 @@ def markdown(report: dict, rows: list[Row], baseline_path: str | None) -> str:
         lines.append(f"| {md_cell(qtype)} | {row['questions']} | " + " | ".join(format_value(row[m]) for m in BY_TYPE) + " |")
     if rows:
         title = f"## Against baseline {baseline_path}" if baseline_path else "## Gates"
-        lines += ["", title, "", "| " + " | ".join(COMPARISON_HEADER) + " |", "|---|---:|---:|---:|---|---:|---|"]
+        lines += ["", title, "", "| " + " | ".join(COMPARISON_HEADER) + " |", "|---|---:|---:|---:|---|---:|---|---|"]
         lines += ["| " + " | ".join(md_cell(c) for c in comparison_cells(r)) + " |" for r in rows]
+    flips = report.get("comparison", {}).get("flipped")
+    if flips:
+        lines += ["", "## Answers that changed", "",
+                  f"Now right ({len(flips['now_right'])}): {', '.join(flips['now_right']) or '-'}", "",
+                  f"Now wrong ({len(flips['now_wrong'])}): {', '.join(flips['now_wrong']) or '-'}"]
     lines += ["", "## Plots", "", "![metrics by question type](metrics_by_type.png)", "", "![latency](latency.png)", "",
               "## Questions", "", "| set | id | type | correct | refused | first gold rank | answer |", "|---|---|---|---|---|---|---|"]
     for q in report["questions"]:
@@ -154,6 +162,9 @@ def comparison_table(rows: list[Row], baseline_path: str | None) -> Table:
         table.add_column(header, justify="left" if header in ("Metric", "Gate") else "right", no_wrap=header != "Gate")
     for row in rows:
         cells = comparison_cells(row)
+        change = cells[-2]
+        if change in CHANGE_STYLE:
+            cells[-2] = f"[{CHANGE_STYLE[change]}]{change}[/]"
         if row.failed:
             cells[-1] = f"[bold red]{cells[-1]}[/]"
         elif row.gate == "pass":

@@ -115,3 +115,13 @@ def test_commands_given_json_report_errors_as_json_too(tmp_path):
     proc = run_cli("ingest", str(tmp_path / "missing.txt"), "--json", home=tmp_path / "home")
     assert proc.returncode == 1 and json.loads(proc.stdout)["failed"][0]["reason"] == "no such file or folder"
     assert run_cli("ask", "What did Hungary commit to?", home=typo).stdout == ""  # plain text: stderr only
+
+
+def test_a_bad_flag_value_or_a_missing_argument_is_one_line_not_a_usage_box(tmp_path):
+    one_error_line(run_cli("eval", "set.jsonl", "--workers", "0", home=tmp_path),
+                   "newsdesk eval: Invalid value for '--workers'", "(see newsdesk eval --help)")
+    one_error_line(run_cli("ask", home=tmp_path), "newsdesk ask: Missing argument 'QUESTION'")
+    one_error_line(run_cli("frobnicate", home=tmp_path), "No such command 'frobnicate'")
+    as_json = run_cli("list", "--json", "--frob", home=tmp_path)
+    assert as_json.returncode == 2 and json.loads(as_json.stdout)["error"].startswith("newsdesk list: No such option: --frob")
+    assert run_cli("ask", "--help", home=tmp_path).returncode == 0

@@ -193,6 +193,13 @@ def test_dev_set_report_baseline_and_failing_gate(tmp_path, mhrag_home):
     assert rows["mrr@10"]["gate"] == "pass" and rows["answer_accuracy"]["gate"].startswith("FAIL")
     assert rows["answer_accuracy"]["paired_questions"] == 20
     assert "## Against baseline" in (second / "report.md").read_text()
+    # the same settings on the same questions answer alike: nothing flipped, and the run says so
+    assert compared["paired_questions"] == 20 and compared["flipped"] == {"now_right": [], "now_wrong": []}
+    assert "paired with the baseline on 20 of 20 questions; same settings" in proc.stdout
+    assert "Change" in header and "## Answers that changed" in (second / "report.md").read_text()
+    # a baseline of other questions is refused before anything runs
+    other = run_cli("eval", str(SEED_SET), "--baseline", str(first / "report.json"), home=mhrag_home)
+    assert other.returncode == 2 and "the baseline shares no question with this run" in other.stderr
 
 
 def test_llm_answers_with_tokens_judge_and_workers(openai_server):

@@ -6,7 +6,17 @@ import json
 
 import pytest
 
-from eval.gates import Gates, GateSpecError, compare, gate_verdict, load_baseline, parse_gates
+from eval.gates import (
+    Gates,
+    GateSpecError,
+    change_word,
+    check_baseline_pairs,
+    compare,
+    flipped_answers,
+    gate_verdict,
+    load_baseline,
+    parse_gates,
+)
 from eval.report import md_cell, write_atomically
 
 
@@ -145,3 +155,38 @@ def test_markdown_cells_hold_one_value_each():
     assert md_cell("q|1") == "q\\|1"
     assert md_cell("two\nlines") == "two lines"
     assert (md_cell(True), md_cell(False), md_cell(None), md_cell(0.5)) == ("yes", "no", "-", "0.5")
+
+
+def test_a_gate_given_twice_or_the_wrong_way_round_is_refused():
+    """Twice: the last would silently win. A ceiling on a higher-is-better metric is --fail-under mistyped."""
+    with pytest.raises(GateSpecError, match="given for latency_total_p95_s twice; keep one"):
+        parse_gates(["latency_total_p95_s=0.001", "latency_total_p95_s=100"], "--fail-over")
+    with pytest.raises(GateSpecError, match="higher mrr@10 is better; to fail when it is too low use --fail-under"):
+        parse_gates(["mrr@10=0.99"], "--fail-over")
+    with pytest.raises(GateSpecError, match="lower false_refusal_rate is better; to fail when it is too high use --fail-over"):
+        parse_gates(["false_refusal_rate=0.1"], "--fail-under")
+    assert parse_gates(["false_refusal_rate=0.1"], "--max-regression") == {"false_refusal_rate": 0.1}
+
+
+def test_a_regression_just_over_its_limit_reads_as_over_it():
+    assert gate_verdict("mrr@10", 0.7196, 0.74, Gates(max_regression={"mrr@10": 0.02})) == "FAIL: regressed by 0.0204 > 0.02"
+
+
+def test_changes_are_called_better_or_worse_by_the_metric_direction():
+    assert change_word("mrr@10", 0.05) == "better" and change_word("mrr@10", -0.05) == "worse"
+    assert change_word("false_refusal_rate", 0.012) == "worse" and change_word("null_refusal_rate", 0.071) == "better"
+    assert change_word("latency_total_p95_s", -0.3) == "better" and change_word("hits@4", 0.0) == "same"
+    assert change_word("hits@4", None) == ""
+
+
+def test_answers_that_flipped_are_listed_both_ways():
+    baseline = report("/old/dev.jsonl", {"answer_accuracy": [1.0, 0.0, 1.0, 0.0]})
+    current = report("/new/dev.jsonl", {"answer_accuracy": [1.0, 1.0, 0.0, 0.0]})
+    assert flipped_answers(current, baseline) == {"now_right": ["dev.jsonl:q1"], "now_wrong": ["dev.jsonl:q2"]}
+
+
+def test_a_baseline_of_other_questions_is_refused(tmp_path):
+    baseline = report("/old/dev.jsonl", {"hits@10": [1.0, 0.0]})
+    assert check_baseline_pairs(baseline, tmp_path / "b.json", {("dev.jsonl", "q1"), ("dev.jsonl", "q9")}) == 1
+    with pytest.raises(GateSpecError, match=r"shares no question with this run \(its sets: dev.jsonl; this run's: myset.jsonl\)"):
+        check_baseline_pairs(baseline, tmp_path / "b.json", {("myset.jsonl", "q0")})
