@@ -126,15 +126,29 @@ def yes_no(text: str) -> str | None:
     return None
 
 
+def leading_name(answer: str) -> str | None:
+    """The name an answer opens with as its short answer ("Caroline Ellison [1][2]. “...”"), or None."""
+    from assistant.cite import is_name_lead
+    from ingest.chunking import split_sentences
+
+    spans = split_sentences(answer)
+    if not spans:
+        return None
+    first = " ".join(_MARKER.sub(" ", answer[spans[0][0] : spans[0][1]]).split())
+    return first if is_name_lead(first) else None
+
+
 def answer_matches(predicted: str, gold: str) -> bool:
     """A one-word Yes/No gold matches when the answer opens with a word of the same polarity; any other
-    gold matches when its normalised words appear, in order and contiguous, among the answer's."""
+    gold matches when its normalised words appear, in order and contiguous, among the answer's, or
+    among its leading name's when it opens with one: "Caroline Ellison. “... Bankman-Fried ...”" names
+    the wrong person, whatever its quotes go on to mention."""
     gold_words = normalise_answer(gold).split()
     if not gold_words:
         return False
     if len(gold_words) == 1 and yes_no(gold) is not None:
         return yes_no(predicted) == yes_no(gold)
-    answer_words = normalise_answer(predicted).split()
+    answer_words = normalise_answer(leading_name(predicted) or predicted).split()
     n = len(gold_words)
     return any(answer_words[i : i + n] == gold_words for i in range(len(answer_words) - n + 1))
 

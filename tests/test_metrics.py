@@ -90,6 +90,10 @@ def test_normalise_answer_folds_entities():
         ("Business Insider", "US", False),  # whole words, not a substring of 'business'
         ("It is Sam Bankman-Fried.", "Sam Bankman Fried", True),
         ("anything", "", False),
+        # an answer that opens with a name is judged by that name, not by what its quotes mention
+        ("Caroline Ellison [1][2]. “Ellison testified against Sam Bankman-Fried.” [1]", "Sam Bankman-Fried", False),
+        ("Sam Bankman-Fried [1]. “Ellison testified against him.” [1]", "Sam Bankman-Fried", True),
+        ("“Ellison testified against Sam Bankman-Fried.” [1]", "Sam Bankman-Fried", True),
     ],
 )
 def test_answer_matches(predicted, gold, expected):
