@@ -1,21 +1,23 @@
 """Turn files into articles: one loader per format, every failure a one-line reason.
 
 Formats: ``.txt``/``.md`` (first non-empty line is the headline, an optional ``---`` front matter
-block of ``key: value`` lines sets metadata), ``.html``/``.htm`` (title and main text; scripts,
-styles and other non-content elements dropped), ``.json`` (one article object or a list of them)
-and ``.jsonl`` (one article object a line; bad lines are reported by number, good ones kept).
+block of ``key: value`` lines sets metadata), ``.html``/``.htm`` (headline, metadata from meta tags
+and JSON-LD, and the story's text: the ``<article>`` when the page has one; scripts, menus, site
+headers and footers dropped), ``.json`` (one article object or a list of them) and ``.jsonl`` (one
+article object a line; bad lines are reported by number, good ones kept).
 """
 
 from __future__ import annotations
 
 import codecs
 import difflib
+import errno
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,8 +30,9 @@ JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 MAX_FILE_BYTES = 20 * 1024 * 1024
-# Folder walks skip a project's own notes; name such a file explicitly to ingest it.
-NOT_ARTICLES = ("readme", "license", "licence", "changelog", "notice", "attribution")
+# Folder walks skip a project's own notes (README.md, LICENSE, NOTICE.txt), named exactly so: an
+# article may well be "notice-of-strike.txt". Name such a file explicitly to ingest it.
+NOT_ARTICLES = {"readme", "license", "licence", "changelog", "notice", "attribution"}
 METADATA_FIELDS = ("url", "source", "author", "published_at", "category")
 
 
@@ -55,6 +58,16 @@ class Loaded:
     failures: list[Failure] = field(default_factory=list)
 
 
+def symlink_loop(path: Path) -> bool:
+    """Whether following ``path``'s links leads back round to it (``a -> b -> a``): such a path is
+    neither a file nor missing, and ``Path.resolve`` raises on it."""
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
 def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Failure]]:
     """Expand files and folders (recursively) into ``(file, root)`` pairs, in a stable order.
 
@@ -73,7 +86,7 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Failure
                     if (
                         candidate.suffix.lower() in SUPPORTED_SUFFIXES
                         and not name.startswith(".")
-                        and not name.lower().startswith(NOT_ARTICLES)
+                        and candidate.stem.lower() not in NOT_ARTICLES
                     ):
                         found.append((candidate, given))
             if len(found) == before:  # a mistyped or wrong folder must not look like a successful ingest
@@ -88,6 +101,8 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Failure
                 )
         elif given.exists():
             failures.append(Failure(str(given), "not a regular file or folder"))
+        elif symlink_loop(given):
+            failures.append(Failure(str(given), "symlink loop"))
         else:
             failures.append(Failure(str(given), "no such file or folder"))
     return found, failures
@@ -107,15 +122,27 @@ def declared_charset(raw: bytes) -> str | None:
         return None
 
 
+def utf16_without_bom(sample: bytes) -> bool:
+    """Whether the NUL bytes fill most of every other byte and none of the rest, as in UTF-16 text of
+    a Latin script saved without its byte-order mark: such a file is text, not "binary"."""
+    halves = sample[0::2], sample[1::2]
+    return any(half.count(0) > len(half) / 2 and 0 not in other for half, other in (halves, halves[::-1]))
+
+
 def decode(raw: bytes, declared: str | None = None) -> str:
-    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; refuses binary data. A page
-    that declares another encoding (``declared``) is read in it when it is not valid UTF-8."""
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; refuses binary data, naming
+    what it is when that is known. A page that declares another encoding (``declared``) is read in
+    it when it is not valid UTF-8."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise LoadError(f"not valid UTF-16 (byte {exc.start})") from None
+    if raw.startswith(b"%PDF-"):
+        raise LoadError("a PDF document, not text: PDFs are not supported; save its text as .txt")
     if b"\x00" in raw[:8192]:
+        if utf16_without_bom(raw[:8192]):
+            raise LoadError("UTF-16 without a byte-order mark; save the file as UTF-8 (or UTF-16 with a BOM)")
         raise LoadError("binary file, not text")
     try:
         return raw.decode("utf-8-sig")
@@ -146,19 +173,37 @@ def _single_line(value: object) -> str:
     return normalise_text(str(value)).replace("\n", " ") if value is not None else ""
 
 
+# ISO 8601's extended form ("2024-06-14", "2024-06-14T10:15:00Z"), kept as given so that documents
+# already stored keep their content hash.
+_EXTENDED_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?")
+
+
+def iso_date(value: str) -> str | None:
+    """``value`` in ISO 8601's extended form, or None when it is no ISO 8601 date Python reads.
+    The basic ("20240614T101500Z") and week ("2024-W24-5") forms are rewritten: the stored
+    date's first ten characters are its day for ``list``, ``status`` and the date filters."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return value if _EXTENDED_ISO.fullmatch(value) else moment.isoformat()
+
+
 def published_date(value: str) -> str:
-    """A publication date as stored: ISO 8601 as given, an RFC 2822 date (RSS feeds) as ISO 8601.
+    """A publication date as stored: ISO 8601 (``iso_date``), an RFC 2822 date (RSS feeds) as ISO 8601.
 
     Anything else is a ``LoadError``: date filters and the archive's date span compare the
     stored ISO day, so "2024-13-45" or "last Tuesday" would be kept but never match.
     """
     if not value:
         return ""
-    try:
-        datetime.fromisoformat(value)
-        return value
-    except ValueError:
-        pass
+    iso = iso_date(value)
+    if iso:
+        return iso
     try:
         return parsedate_to_datetime(value).isoformat()
     except (TypeError, ValueError, IndexError):
@@ -173,47 +218,84 @@ def json_kind(value: object) -> str:
     return kinds.get(type(value), "null" if value is None else type(value).__name__)
 
 
+# Keys other tools write for the fields Newsdesk reads (Jekyll and Hugo use "date", RSS "link" and
+# "pubDate"): front matter and JSON articles read the same ones.
+FIELD_ALIASES = {
+    "date": "published_at", "published": "published_at", "pubdate": "published_at", "publishdate": "published_at",
+    "link": "url", "permalink": "url", "outlet": "source", "publisher": "source", "byline": "author",
+    "section": "category",
+}
+# A JSON article's text is the first of these it has: RSS's "content" is the story, its
+# "description" often only a summary.
+BODY_KEYS = ("body", "text", "content", "description")
+
+
+def article_field(key: str, label: str, known_too: tuple[str, ...] = ()) -> str | None:
+    """The article field a lower-case key sets; None for keys Newsdesk does not read ("tags",
+    "layout", or "categories" and "subtitle", other tools' keys that extend a field's name); a
+    LoadError for a key that looks like a misspelt field ("sorce"), which would otherwise be dropped
+    without a word. ``label`` names such keys in the message; ``known_too`` are the caller's own keys."""
+    if key == "title" or key in METADATA_FIELDS:
+        return key
+    if key in FIELD_ALIASES:
+        return FIELD_ALIASES[key]
+    known = ["title", *METADATA_FIELDS, *FIELD_ALIASES, *known_too]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    if close and close[0] not in key:
+        raise LoadError(f"{label} {key!r} is not one Newsdesk reads; did you mean {close[0]!r}?")
+    return None
+
+
+def article_fields(
+    pairs: Iterable[tuple[str, object]], label: str, known_too: tuple[str, ...] = ()
+) -> dict[str, tuple[str, object]]:
+    """The fields lower-case ``(key, value)`` pairs set, each with the key that set it, for messages.
+    A field's own key wins over another tool's name for it ("published_at" over "date"), wherever
+    it stands; ``article_field`` says what the rest mean."""
+    own: dict[str, tuple[str, object]] = {}
+    aliased: dict[str, tuple[str, object]] = {}
+    for key, value in pairs:
+        name = article_field(key, label, known_too)
+        if name:
+            (own if name == key else aliased).setdefault(name, (key, value))
+    return {**aliased, **own}
+
+
 def article_from_record(record: object, default_id: str, path: str) -> Article:
-    """Validate one JSON article object (``title``, ``body`` or ``text``, optional metadata)."""
+    """Validate one JSON article object: ``title``, ``body`` (or a ``BODY_KEYS`` alias), optional
+    metadata under its own name or another tool's, keys in any case (RSS writes "pubDate")."""
     if not isinstance(record, dict):
         raise LoadError(f"expected an article object, got {json_kind(record)}")
-    key = "body" if "body" in record else "text"
-    body = record.get(key)
+    record = {key.lower(): value for key, value in record.items()}
+    body_key = next((key for key in BODY_KEYS if key in record), "body")
+    body = record.get(body_key)
     if body is not None and not isinstance(body, str):
-        raise LoadError(f"'{key}' must be a string, got {json_kind(body)}")
+        raise LoadError(f"'{body_key}' must be a string, got {json_kind(body)}")
     if not body or not body.strip():
-        raise LoadError("missing 'body' (or 'text'): an article needs non-empty text")
+        raise LoadError(f"missing 'body' (or {', '.join(map(repr, BODY_KEYS[1:]))}): an article needs non-empty text")
     text = normalise_text(body)
     if not text:
-        raise LoadError("'body' has no readable text")
-    title = record.get("title")
-    if title is not None and not isinstance(title, str):
-        raise LoadError(f"'title' must be a string, got {json_kind(title)}")
-    for key in METADATA_FIELDS:
-        value = record.get(key)
+        raise LoadError(f"'{body_key}' has no readable text")
+    fields = article_fields(((k, v) for k, v in record.items() if k not in BODY_KEYS), "key", BODY_KEYS)
+    for key, value in fields.values():
         if value is not None and not isinstance(value, str):
             raise LoadError(f"'{key}' must be a string, got {json_kind(value)}")
-    url = _single_line(record.get("url"))
+    values = {name: _single_line(value) for name, (_, value) in fields.items()}
+    url = values.get("url", "")
     return Article(
         doc_id=url or default_id,
-        title=_single_line(title) or text.split("\n", 1)[0][:120],
+        title=values.get("title") or text.split("\n", 1)[0][:120],
         text=text,
         url=url,
-        source=_single_line(record.get("source")),
-        author=_single_line(record.get("author")),
-        published_at=published_date(_single_line(record.get("published_at"))),
-        category=_single_line(record.get("category")),
+        source=values.get("source", ""),
+        author=values.get("author", ""),
+        published_at=published_date(values.get("published_at", "")),
+        category=values.get("category", ""),
         path=path,
     )
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-# Front-matter keys other tools write for the fields Newsdesk reads (Jekyll and Hugo use "date").
-FRONT_MATTER_ALIASES = {
-    "date": "published_at", "published": "published_at", "pubdate": "published_at", "publishdate": "published_at",
-    "link": "url", "permalink": "url", "outlet": "source", "publisher": "source", "byline": "author",
-    "section": "category",
-}
 
 
 def json_reason(exc: json.JSONDecodeError) -> str:
@@ -222,37 +304,33 @@ def json_reason(exc: json.JSONDecodeError) -> str:
     return exc.msg.removesuffix(" at")
 
 
-def front_matter_field(key: str) -> str | None:
-    """The article field a front-matter key sets; None for keys Newsdesk does not read ("tags",
-    "layout"); a LoadError for a key that looks like a misspelt field ("sorce"), which would
-    otherwise be dropped without a word."""
-    if key == "title" or key in METADATA_FIELDS:
-        return key
-    if key in FRONT_MATTER_ALIASES:
-        return FRONT_MATTER_ALIASES[key]
-    known = ["title", *METADATA_FIELDS, *FRONT_MATTER_ALIASES]
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-    if close:
-        raise LoadError(f"front matter key {key!r} is not one Newsdesk reads; did you mean {close[0]!r}?")
-    return None
+def unquoted(value: str) -> str:
+    """A front-matter value without one pair of matching surrounding quotes, as YAML writes
+    ``'Drought hits'`` or ``"2024-04-02"``; a lone or unmatched quote is the value's own."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def front_matter(block: str) -> dict[str, str]:
+    """The article fields a front-matter block of ``key: value`` lines sets."""
+    pairs = []
+    for line in block.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            pairs.append((key.strip().lower(), unquoted(value.strip())))
+    return {name: value for name, (_, value) in article_fields(pairs, "front matter key").items()}
 
 
 def load_text(text: str, doc_id: str, path: str, markdown: bool) -> Article:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta: dict[str, str] = {}
-    aliased: dict[str, str] = {}  # fields set under another tool's key ("date"): the field's own key wins
     match = _FRONT_MATTER.match(text)
     if not match and text.startswith("---\n"):
         raise LoadError("the front matter opened by '---' on line 1 has no closing '---' line")
     if match:
-        for line in match.group(1).splitlines():
-            key, sep, value = line.partition(":")
-            key = key.strip().lower()
-            name = front_matter_field(key) if sep else None
-            if name:
-                (meta if name == key else aliased).setdefault(name, value.strip().strip('"'))
+        meta = front_matter(match.group(1))
         text = text[match.end() :]
-        meta = {**aliased, **meta}
     text = normalise_text(text)
     if not text:
         raise LoadError("file is empty")
@@ -269,10 +347,17 @@ def load_text(text: str, doc_id: str, path: str, markdown: bool) -> Article:
 
 
 class _HTMLText(HTMLParser):
-    """Collects title, metadata and visible text, with paragraph breaks at block elements."""
+    """Collects headline candidates, metadata and visible text, with paragraph breaks at block elements.
 
-    SKIP = {"script", "style", "noscript", "iframe", "template", "svg", "head", "nav", "footer", "form", "object", "embed"}
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "main",
+    Browser-saved pages wrap the story in the site's header, menus, cookie banners and related
+    links: text inside ``SKIP`` elements is dropped, and each outermost ``<article>`` is kept apart
+    as well, for ``load_html`` to take the story from.
+    """
+
+    SKIP = {"script", "style", "noscript", "iframe", "template", "svg", "nav", "footer", "aside", "form", "button", "object"}
+    # Elements without content or end tag: they open nothing, so they must not start a skipped stretch.
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+    BLOCK = {"p", "div", "br", "hr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "main",
              "blockquote", "tr", "header", "figcaption", "pre", "ul", "ol", "table"}
     META = {
         "og:title": "title", "og:url": "url", "og:site_name": "source", "author": "author",
@@ -281,59 +366,143 @@ class _HTMLText(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.skip_depth = 0
+        # the open elements that matter here: (tag, inside a skipped element, inside an article)
+        self.open: list[tuple[str, bool, bool]] = []
         self.parts: list[str] = []
+        self.articles: list[list[str]] = []
         self.title_parts: list[str] = []
         self.in_title = False
         self.meta: dict[str, str] = {}
+        self.linked_data: list[str] = []
+        self.json_ld: list[str] | None = None  # the text of the JSON-LD script being read
         self.h1: list[str] = []
+        self.h1_seen = 0
         self.in_h1 = False
 
+    @property
+    def skipping(self) -> bool:
+        return self.open[-1][1] if self.open else False
+
+    @property
+    def in_article(self) -> bool:
+        return self.open[-1][2] if self.open else False
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
         if tag == "meta":
-            values = dict(attrs)
             key = (values.get("property") or values.get("name") or "").lower()
             if key in self.META and values.get("content"):
                 self.meta.setdefault(self.META[key], values["content"] or "")
+        if tag in self.BLOCK and not self.skipping:
+            self.emit("\n\n")
+        if tag in self.VOID:
             return
-        if tag == "title":
+        if tag == "script" and (values.get("type") or "").lower() == "application/ld+json":
+            self.json_ld = []
+        if tag == "title" and not self.skipping:  # an <svg>'s <title> names an icon, not the page
             self.in_title = True
-        if tag in self.SKIP:
-            self.skip_depth += 1
-        if tag == "h1":
+        if tag == "h1" and not self.skipping:
+            self.h1_seen += 1
             self.in_h1 = True
-        if tag in self.BLOCK:
-            self.parts.append("\n\n")
+        if tag == "article" and not self.skipping and not self.in_article:
+            self.articles.append([])
+        if tag in self.SKIP or tag in ("header", "article"):
+            # a site's <header> is chrome; an article's own holds its headline and byline
+            skip = self.skipping or tag in self.SKIP or (tag == "header" and not self.in_article)
+            self.open.append((tag, skip, self.in_article or (tag == "article" and not skip)))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self.json_ld is not None:
+            self.linked_data.append("".join(self.json_ld))
+            self.json_ld = None
         if tag == "title":
             self.in_title = False
-        if tag in self.SKIP and self.skip_depth:
-            self.skip_depth -= 1
         if tag == "h1":
             self.in_h1 = False
-        if tag in self.BLOCK:
-            self.parts.append("\n\n")
+        tags = [entry[0] for entry in self.open]
+        if tag in tags:  # closes what was left open inside it too, as a browser does
+            del self.open[len(tags) - 1 - tags[::-1].index(tag) :]
+        if tag in self.BLOCK and not self.skipping:
+            self.emit("\n\n")
 
     def handle_data(self, data: str) -> None:
-        if self.in_title:
+        if self.json_ld is not None:
+            self.json_ld.append(data)
+        elif self.in_title:
             self.title_parts.append(data)
-        elif self.skip_depth == 0:
-            self.parts.append(data)
-            if self.in_h1:
+        elif not self.skipping:
+            self.emit(data)
+            if self.in_h1 and self.h1_seen == 1:
                 self.h1.append(data)
+
+    def emit(self, text: str) -> None:
+        """Visible text, for the page and for the article it stands in."""
+        self.parts.append(text)
+        if self.in_article:
+            self.articles[-1].append(text)
+
+
+# schema.org types whose JSON-LD describes the page's article (a tuple: an "@type" may be any JSON)
+ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting")
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def json_ld_article(scripts: list[str]) -> dict:
+    """The first article object in a page's JSON-LD scripts: one object, a list of them, or the
+    members of an ``@graph``; an empty dict when there is none or the JSON is broken (it is only
+    metadata: the page's text still loads)."""
+    for script in scripts:
+        try:
+            data = json.loads(script)
+        except (ValueError, RecursionError):
+            continue
+        items = _as_list(data)
+        graph = [node for item in items if isinstance(item, dict) for node in _as_list(item.get("@graph"))]
+        for item in items + graph:
+            if isinstance(item, dict) and any(kind in ARTICLE_TYPES for kind in _as_list(item.get("@type"))):
+                return item
+    return {}
+
+
+def json_ld_name(value: object) -> str:
+    """A publisher or author as text: a name, an object's ``name``, or a list of them joined."""
+    names = []
+    for item in _as_list(value):
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return ", ".join(names)
+
+
+def json_ld_fields(article: dict) -> dict[str, str]:
+    """The article fields a JSON-LD article object gives (headline, datePublished, publisher, author, url)."""
+    fields = {
+        "title": article.get("headline"), "published_at": article.get("datePublished"), "url": article.get("url"),
+        "source": json_ld_name(article.get("publisher")), "author": json_ld_name(article.get("author")),
+    }
+    return {name: value for name, value in fields.items() if isinstance(value, str) and value.strip()}
 
 
 def load_html(html: str, doc_id: str, path: str) -> Article:
+    """One article from a page. The headline is ``og:title``, else the JSON-LD headline, the first
+    ``<h1>``, the ``<title>`` (last, as it often ends in the site's name); meta tags win over JSON-LD
+    for the other fields. The body is the longest ``<article>`` (a page may hold teasers as articles
+    too), or the page's text when it has none."""
     parser = _HTMLText()
     parser.feed(html)
     parser.close()
-    body = normalise_text("".join(parser.parts))
-    title = normalise_text(" ".join(parser.title_parts)) or parser.meta.get("title") or normalise_text(" ".join(parser.h1))
+    fields = {**json_ld_fields(json_ld_article(parser.linked_data)), **parser.meta}
+    articles = [normalise_text("".join(parts)) for parts in parser.articles]
+    body = max(articles, key=len, default="") or normalise_text("".join(parser.parts))
+    headlines = [fields.pop("title", ""), "".join(parser.h1), "".join(parser.title_parts)]
+    title = next((headline for headline in map(_single_line, headlines) if headline), "")
     # The headline usually opens the body too; keep it out of the stored text.
     if title and body.startswith(title):
         body = body[len(title) :].lstrip()
-    record = {"title": title or None, "body": body, **{k: v for k, v in parser.meta.items() if k in METADATA_FIELDS}}
+    record = {"title": title or None, "body": body, **fields}
     if not body:
         raise LoadError("no readable text in the HTML")
     return article_from_record(record, doc_id, path)
@@ -349,9 +518,11 @@ def load_file(file: Path, root: Path) -> Loaded:
     """Load one file; never raises for bad content, the reasons are in ``failures``."""
     relative = file.relative_to(root).as_posix() if file.is_relative_to(root) else file.name
     shown = str(file)  # as the user gave it, for messages
-    stored = str(file.resolve())  # as the manifest keeps it: the same file whatever folder or cwd it came by
     loaded = Loaded(path=file)
     try:
+        if symlink_loop(file):
+            raise LoadError("symlink loop")
+        stored = str(file.resolve())  # as the manifest keeps it: the same file whatever folder or cwd it came by
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
             raise LoadError(f"file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES / 2**20:.0f} MiB limit; split it")

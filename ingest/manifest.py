@@ -8,6 +8,7 @@ the next run of the same ingest writes again under the same deterministic ids.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -149,11 +150,12 @@ class Manifest:
 
     def documents_from(self, path: Path) -> list[tuple[str, str]]:
         """``(doc_id, stored path)`` of the documents whose source file is ``path`` or lies under it
-        (compared as resolved paths)."""
-        target = path.resolve()
+        (compared as resolved paths; ``os.path.realpath`` because ``Path.resolve`` raises on a symlink
+        loop, and a stored file may since have been replaced by one)."""
+        target = Path(os.path.realpath(path))
         out = []
         for doc_id, stored in self.db.execute("SELECT doc_id, path FROM documents ORDER BY doc_id"):
-            source = Path(stored).resolve()
+            source = Path(os.path.realpath(stored))
             if source == target or source.is_relative_to(target):
                 out.append((doc_id, stored))
         return out

@@ -60,3 +60,27 @@ def test_missing_path_and_unsupported_type(tmp_path):
     reasons = [f["reason"] for f in report["failed"]]
     assert reasons[0] == "no such file or folder"
     assert reasons[1].startswith("unsupported file type '.pdf'")
+
+
+def test_a_symlink_loop_fails_alone_and_the_rest_is_stored(tmp_path):
+    from conftest import run_cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "loop_a.txt").symlink_to("loop_b.txt")
+    (folder / "loop_b.txt").symlink_to("loop_a.txt")
+    (folder / "good.md").write_text("# Ferry service resumes\n\nThe ferry between Oslo and Kiel resumed on Friday.\n")
+    proc = run_cli("ingest", str(folder), home=tmp_path / "home")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    failure_lines = [line for line in proc.stderr.splitlines() if line.startswith("failed ")]
+    assert [line.rsplit("/", 1)[-1] for line in failure_lines] == ["loop_a.txt: symlink loop", "loop_b.txt: symlink loop"]
+    assert "1 document" in proc.stdout
+    code, report, _ = cli_json("ingest", str(folder / "loop_a.txt"), home=tmp_path / "home")
+    assert code == 1 and [f["reason"] for f in report["failed"]] == ["symlink loop"]
+    removed = run_cli("remove", str(folder / "loop_a.txt"), home=tmp_path / "home")
+    assert removed.returncode == 1 and "not in the archive" in removed.stderr and "Traceback" not in removed.stderr
+    # a stored file later replaced by a loop is a stale document, not a crash
+    (folder / "good.md").unlink()
+    (folder / "good.md").symlink_to("good.md")
+    again = run_cli("ingest", str(folder), home=tmp_path / "home")
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MHRAG_CORPUS
-from ingest.loaders import LoadError, decode, find_files, load_file, normalise_text
+from ingest.loaders import Failure, LoadError, decode, find_files, load_file, normalise_text
 
 
 def load_one(path: Path):
@@ -173,3 +173,167 @@ def test_wrong_types_and_shapes_are_named_in_json_terms(tmp_path, content, name,
     path.write_text(content)
     (failure,) = load_file(path, tmp_path).failures
     assert reason in failure.reason
+
+
+def symlink_loop(folder: Path) -> Path:
+    (folder / "loop_a.txt").symlink_to("loop_b.txt")
+    (folder / "loop_b.txt").symlink_to("loop_a.txt")
+    return folder / "loop_a.txt"
+
+
+def test_a_symlink_loop_is_a_failure_not_a_crash(tmp_path):
+    loop = symlink_loop(tmp_path)
+    (tmp_path / "story.txt").write_text("Ferry resumes\n\nThe ferry resumed on Friday.")
+    files, failures = find_files([tmp_path])
+    loaded = [load_file(file, root) for file, root in files]
+    assert [f.line() for one in loaded for f in one.failures] == [
+        f"{loop}: symlink loop", f"{tmp_path / 'loop_b.txt'}: symlink loop"]
+    assert [a.title for one in loaded for a in one.articles] == ["Ferry resumes"] and failures == []
+    assert find_files([loop]) == ([], [Failure(str(loop), "symlink loop")])
+
+
+def test_folder_walk_skips_only_files_named_exactly_like_project_notes(tmp_path):
+    for name in ["README.md", "readme.txt", "LICENSE.txt", "NOTICE.txt", "CHANGELOG.md", "Attribution.md", "licence.md"]:
+        (tmp_path / name).write_text("Notes\n\nnot an article")
+    for name in ["notice-of-strike.txt", "license-plate-cameras.txt", "readmissions.txt"]:
+        (tmp_path / name).write_text("Headline\n\nAn article.")
+    files, _ = find_files([tmp_path])
+    assert [f.name for f, _ in files] == ["license-plate-cameras.txt", "notice-of-strike.txt", "readmissions.txt"]
+
+
+@pytest.mark.parametrize("void", ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                                  "param", "source", "track", "wbr"])
+def test_html_void_elements_hide_nothing_after_them(tmp_path, void):
+    path = tmp_path / "v.html"
+    path.write_text(f"<html><head><title>Volcano erupts</title></head><body><p>Intro.</p><{void} src='v.mp4'>"
+                    "<p>Lava reached Grindavik.</p></body></html>")
+    (article,) = load_one(path)
+    assert article.text.endswith("Lava reached Grindavik.")
+
+
+def test_html_without_a_closing_head_tag_reads_the_body(tmp_path):
+    path = tmp_path / "h.html"
+    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Harbor strike ends</title>"
+                    "<body><p>Dock workers in Antwerp ended their strike.</p></body></html>")
+    (article,) = load_one(path)
+    assert (article.title, article.text) == ("Harbor strike ends", "Dock workers in Antwerp ended their strike.")
+
+
+BROWSER_SAVED = """<!DOCTYPE html><html><head><title>Lunar Rover Finds Ice | The Daily Planet</title>
+<meta property="og:title" content="Lunar Rover Finds Ice">
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Site"},
+ {"@type": ["NewsArticle"], "headline": "LD headline", "datePublished": "2024-03-05T09:30:00Z",
+  "publisher": {"@type": "Organization", "name": "The Daily Planet"}, "author": [{"name": "Lois Lane"}, {"name": "Jimmy Olsen"}],
+  "url": "https://dailyplanet.example/ice"}]}</script>
+<style>body{}</style></head><body>
+<header><a href="/">The Daily Planet</a> Subscribe for $1</header><nav>Home World</nav>
+<div class="cookie">We use cookies. <button>Accept all</button></div>
+<main><article><header><h1>Lunar Rover Finds Ice</h1></header>
+<p>The rover detected water ice on Tuesday.</p><aside><h3>Related</h3>Mars mission delayed</aside>
+<p>Engineers plan to drill in April.</p><form><input name=q>Search</form><noscript>Enable JavaScript</noscript>
+<svg class="icon"><title>Share on Facebook</title><path d="M0 0"/></svg><footer>Tags: moon</footer>
+</article></main><footer>&copy; 2024 The Daily Planet</footer></body></html>"""
+
+
+def test_browser_saved_html_keeps_the_story_and_reads_json_ld(tmp_path):
+    path = tmp_path / "lunar.html"
+    path.write_text(BROWSER_SAVED)
+    (article,) = load_one(path)
+    assert article.title == "Lunar Rover Finds Ice"
+    assert article.text == "The rover detected water ice on Tuesday.\n\nEngineers plan to drill in April."
+    assert (article.source, article.author, article.published_at, article.url, article.doc_id) == (
+        "The Daily Planet", "Lois Lane, Jimmy Olsen", "2024-03-05T09:30:00Z", "https://dailyplanet.example/ice",
+        "https://dailyplanet.example/ice")
+
+
+@pytest.mark.parametrize(
+    ("head", "h1", "title"),
+    [
+        ("<title>Bike lanes approved - Metro Herald</title><script type='application/ld+json'>"
+         "[{\"@type\": \"Article\", \"headline\": \"Bike lanes approved\"}]</script>", "", "Bike lanes approved"),
+        ("<title>Bike lanes approved - Metro Herald</title>", "<header><h1>Metro Herald</h1></header><h1>Bike lanes <em>approved</em></h1>", "Bike lanes approved"),
+        ("<title>Bike lanes approved - Metro Herald</title><script type='application/ld+json'>{not json</script>", "",
+         "Bike lanes approved - Metro Herald"),
+    ],
+    ids=["json-ld", "first-h1", "title"],
+)
+def test_html_headline_prefers_og_title_then_json_ld_then_h1_then_title(tmp_path, head, h1, title):
+    path = tmp_path / "bikes.html"
+    path.write_text(f"<html><head>{head}</head><body>{h1}<p>The council voted 7-2 on Monday.</p></body></html>")
+    (article,) = load_one(path)
+    assert (article.title, article.text) == (title, "The council voted 7-2 on Monday.")
+
+
+def test_html_body_is_the_longest_article_when_teasers_are_articles_too(tmp_path):
+    path = tmp_path / "t.html"
+    path.write_text("<html><body><article><h2>Teaser</h2><p>Short.</p></article><div>Menu</div>"
+                    "<article><h1>Main</h1><p>The main story is the longest one on the page.</p>"
+                    "<article><p>A reader comment.</p></article></article></body></html>")
+    (article,) = load_one(path)
+    assert article.text == "The main story is the longest one on the page.\n\nA reader comment."
+
+
+def test_front_matter_values_lose_one_pair_of_matching_quotes(tmp_path):
+    path = tmp_path / "q.md"
+    path.write_text("---\ntitle: 'Drought hits \"Catalonia\"'\ndate: \"2024-04-02\"\nsource: 'Coastal Times\"\n---\nBody.\n")
+    (article,) = load_one(path)
+    assert (article.title, article.published_at, article.source) == (
+        'Drought hits "Catalonia"', "2024-04-02", "'Coastal Times\"")
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("20240614T101500Z", "2024-06-14T10:15:00+00:00"),
+        ("2024-W24-5", "2024-06-14"),
+        ("20240614", "2024-06-14"),
+        ("2024-01-20 08:15:00 +0100", "2024-01-20T08:15:00+01:00"),
+        ("2024-06-14T10:00:00+0200", "2024-06-14T10:00:00+02:00"),
+        ("2024-03-05T09:30:00.000Z", "2024-03-05T09:30:00.000Z"),  # already extended ISO 8601: as given
+        ("2024-06-14 10:00:00", "2024-06-14 10:00:00"),
+    ],
+)
+def test_other_iso_8601_forms_are_stored_in_the_extended_form(tmp_path, given, stored):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"title": "T", "body": "Text.", "published_at": given}))
+    assert load_one(path)[0].published_at == stored
+
+
+def test_json_articles_read_the_aliases_front_matter_reads(tmp_path):
+    path = tmp_path / "rss.json"
+    path.write_text(json.dumps([
+        {"title": "Ferry resumes", "link": "https://g.example/capri", "description": "Ferry service resumed.",
+         "pubDate": "Wed, 03 Apr 2024 07:00:00 GMT", "publisher": "Gulf News", "byline": "Ana Ruiz", "section": "travel",
+         "categories": ["travel"], "subtitle": "After storms", "authors": ["Ana Ruiz"]},
+        {"title": "Snow closes pass", "permalink": "https://g.example/brenner", "content": "Snow closed the pass.",
+         "description": "A summary.", "date": "2024-04-04", "outlet": "Gulf News", "published": "2024-04-05"},
+        {"title": "Own keys win", "url": "https://g.example/own", "link": "https://g.example/alias", "text": "Text.",
+         "content": "Content.", "published_at": "2024-04-06", "date": "2024-04-07"},
+    ]))
+    ferry, snow, own = load_one(path)
+    assert (ferry.url, ferry.text, ferry.published_at, ferry.source, ferry.author, ferry.category) == (
+        "https://g.example/capri", "Ferry service resumed.", "2024-04-03T07:00:00+00:00", "Gulf News", "Ana Ruiz", "travel")
+    assert (snow.url, snow.text, snow.published_at, snow.source) == ("https://g.example/brenner", "Snow closed the pass.", "2024-04-04", "Gulf News")
+    assert (own.url, own.text, own.published_at) == ("https://g.example/own", "Text.", "2024-04-06")
+
+
+def test_json_misspelt_key_fails_with_did_you_mean(tmp_path):
+    path = tmp_path / "typo.jsonl"
+    path.write_text(json.dumps({"title": "T", "body": "Text.", "publishd_at": "2024-02-03"}) + "\n"
+                    + json.dumps({"title": "T", "link": ["a"], "body": "Text."}) + "\n")
+    assert [f.reason for f in load_file(path, tmp_path).failures] == [
+        "key 'publishd_at' is not one Newsdesk reads; did you mean 'published_at'?", "'link' must be a string, got a list"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("Lima hosts summit\n\nLima hosted the summit.".encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+        ("Lima hosts summit\n\nLima hosted the summit.".encode("utf-16-be"), "UTF-16 without a byte-order mark"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n", "a PDF document"),
+    ],
+    ids=["utf-16-le", "utf-16-be", "pdf"],
+)
+def test_utf16_without_bom_and_pdf_are_named(raw, reason):
+    with pytest.raises(LoadError, match=reason):
+        decode(raw)
