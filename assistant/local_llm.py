@@ -10,6 +10,7 @@ can be named by path (``local_model_path``); that file is the user's own and is 
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,7 +71,12 @@ def check_sha256(path: Path, expected: str) -> Path:
 
 
 class LocalChatModel:
-    """Chat completions from a GGUF model in this process (loaded once, on first use)."""
+    """Chat completions from a GGUF model in this process (loaded once, on first use).
+
+    One generation at a time: a llama.cpp context is not safe to share, and two chat sessions
+    answering at once aborted the whole server (``GGML_ASSERT(i1 >= 0 && i1 < ne1) failed``). A
+    second caller waits for the first to finish; a stream holds the model until it is used up or closed.
+    """
 
     def __init__(self, model_path: Path | None, threads: int, context: int, temperature: float, max_tokens: int):
         self.path, self.name = resolve_model(model_path)
@@ -81,9 +87,11 @@ class LocalChatModel:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._llama = None
+        self._lock = threading.Lock()
 
     @property
     def llama(self):
+        """The loaded model; call with ``_lock`` held."""
         if self._llama is None:
             from llama_cpp import Llama
 
@@ -100,7 +108,8 @@ class LocalChatModel:
 
     def chat(self, messages: list[dict[str, str]]) -> tuple[str, dict[str, int]]:
         """The reply text and its token usage."""
-        response = self.llama.create_chat_completion(messages=messages, **self._options())
+        with self._lock:
+            response = self.llama.create_chat_completion(messages=messages, **self._options())
         usage = response.get("usage") or {}
         text = response["choices"][0]["message"].get("content") or ""
         return text, {k: int(usage[k]) for k in ("prompt_tokens", "completion_tokens") if k in usage}
@@ -108,9 +117,10 @@ class LocalChatModel:
     def stream_chat(self, messages: list[dict[str, str]], usage: dict[str, int]) -> Iterator[str]:
         """Text deltas; sets ``usage["completion_tokens"]`` at the end (llama.cpp streams a token a chunk)."""
         completion = 0
-        for chunk in self.llama.create_chat_completion(messages=messages, stream=True, **self._options()):
-            delta = chunk["choices"][0]["delta"].get("content") or ""
-            if delta:
-                completion += 1
-                yield delta
+        with self._lock:
+            for chunk in self.llama.create_chat_completion(messages=messages, stream=True, **self._options()):
+                delta = chunk["choices"][0]["delta"].get("content") or ""
+                if delta:
+                    completion += 1
+                    yield delta
         usage["completion_tokens"] = completion

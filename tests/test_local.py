@@ -99,3 +99,19 @@ def test_local_model_streams_verified_text(local_desk):
     assert isinstance(final, Answer) and final.answerer in ("local", "extractive")  # extractive: the stand-in
     assert "".join(i for i in items[:-1]) == ("" if final.refused else final.text)
     assert final.usage["completion_tokens"] > 0
+
+
+@needs_local
+def test_answers_asked_at_once_take_turns_on_the_model(local_desk):
+    """Two chat sessions answering together aborted the server inside llama.cpp (GGML_ASSERT)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["What did Hungary commit to?", "Who won the Rugby World Cup?", "What did NATO approve?",
+                 "Why did Orban refuse?"] * 2  # unlocked, the second four aborted the process here
+
+    def answer(question: str) -> Answer:
+        return [item for item in local_desk.ask_stream(question)][-1]
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(answer, questions, timeout=600))
+    assert [a.question for a in answers] == questions and all(isinstance(a, Answer) for a in answers)
