@@ -18,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.answer import AnswerError
-from assistant.app import MAX_QUESTION_CHARS, Newsdesk, unmentioned_note
+from assistant.app import Newsdesk, unmentioned_note
 from assistant.memory import release_free_heap
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Filters
@@ -30,25 +30,29 @@ from ingest.store import StoreError
 log = logging.getLogger("newsdesk.ui")
 
 CSS = """
-#nd-sources { max-height: 640px; overflow-y: auto; }
+/* Gradio's block styles set overflow: visible on the component; without !important the cards of
+   a long conversation spilled over the Archive panel and below the page. */
+#nd-sources { max-height: 640px; overflow-y: auto !important; }
 .nd-group-title { font-weight: 600; margin: 4px 0 2px; }
 .nd-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;
            transition: box-shadow .2s, border-color .2s; }
 .nd-card.nd-hot, .nd-card.nd-flash { border-color: #d4a72c; box-shadow: 0 0 0 3px rgba(212, 167, 44, .35); }
 .nd-card .nd-head { font-weight: 600; }
 .nd-card .nd-num { display: inline-block; min-width: 1.8em; color: #0969da; }
-.nd-card .nd-meta, .nd-meta { color: var(--body-text-color-subdued); font-size: 0.88em; margin-top: 2px; }
+/* Muted text at WCAG AA contrast (4.5:1 and more); the theme's subdued grey measured 1.9:1 on white. */
+.nd-card .nd-meta, .nd-meta { color: #57606a; font-size: 0.88em; margin-top: 2px; }
+.dark .nd-card .nd-meta, .dark .nd-meta, .dark .nd-by { color: #9da7b3; }
 .nd-card blockquote { margin: 6px 0 0 0; padding-left: 10px; border-left: 3px solid var(--border-color-primary);
                       white-space: pre-wrap; font-size: 0.95em; }
 .nd-card mark { background: #fff3a3; color: inherit; padding: 0 1px; }
 a.nd-marker { text-decoration: none; font-weight: 600; color: #0969da; cursor: pointer; }
 a.nd-marker:hover { text-decoration: underline; }
-.nd-by { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.nd-by { color: #57606a; font-size: 0.85em; }
 .nd-refused { color: #9a6700; font-weight: 600; }
 .nd-caveat { color: #9a6700; font-style: italic; }
 .nd-error { color: #cf222e; }
 .nd-results td, .nd-results th { padding: 2px 8px; text-align: left; vertical-align: top; }
-.nd-ok { color: #1a7f37; } .nd-same { color: #57606a; } .nd-failed { color: #cf222e; }
+.nd-ok { color: #1a7f37; } .nd-same { color: #57606a; } .nd-failed { color: #cf222e; } .nd-partial { color: #9a6700; }
 """
 
 # One delegated handler: a marker [n] in the chat scrolls to its source card and flashes it;
@@ -102,6 +106,7 @@ CLEAR_QUESTION_JS = """
   return inputs;
 }
 """
+WAITING = "Searching the archive and checking the answer…"
 SOURCES_PLACEHOLDER = '<p class="nd-meta">Sources appear here: each [n] in an answer points to its card.</p>'
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:@$])")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -218,7 +223,7 @@ def archive_html(summary: ArchiveSummary) -> str:
 @dataclass(frozen=True)
 class FileResult:
     name: str
-    status: str  # "added", "replaced", "unchanged" or "failed"
+    status: str  # "added", "replaced", "unchanged", "partly added" (some articles failed) or "failed"
     detail: str
 
 
@@ -238,13 +243,14 @@ def file_result(name: str, report: IngestReport) -> FileResult:
         detail = f"{changed} article{'s' * (changed != 1)}, {report.chunks_added} passage{'s' * (report.chunks_added != 1)}"
         if report.unchanged:
             detail += f" ({report.unchanged} unchanged)"
-    if report.failed:
+    if report.failed:  # a JSONL with one bad line among good ones: not a plain success
         detail += f"; {len(report.failed)} failed: {failures}"
+        status = "partly added"
     return FileResult(name, status, detail)
 
 
 def results_html(results: list[FileResult]) -> str:
-    css = {"added": "nd-ok", "replaced": "nd-ok", "unchanged": "nd-same", "failed": "nd-failed"}
+    css = {"added": "nd-ok", "replaced": "nd-ok", "unchanged": "nd-same", "partly added": "nd-partial", "failed": "nd-failed"}
     rows = "".join(
         f'<tr class="nd-file"><td>{html.escape(r.name)}</td><td class="{css[r.status]}">{r.status}</td>'
         f"<td>{html.escape(r.detail)}</td></tr>"
@@ -338,7 +344,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         if not message:
             yield chat, conversation, panel
             return
-        chat += [{"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": "…"}]
+        chat += [{"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": WAITING}]
         yield chat, conversation, panel
         streamed, epoch = "", conversation.started
         try:
@@ -395,9 +401,14 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                 results.append(FileResult(name, "failed", str(exc)))
         progress((len(paths), len(paths)), desc="done", unit="files")
         failed = [r.name for r in results if r.status == "failed"]
-        if failed:
-            names = html.escape(", ".join(failed))  # a toast renders HTML; file names are untrusted
-            gr.Warning(f"{len(failed)} of {len(results)} files could not be added: {names}. The Archive panel says why.")
+        partly = [r.name for r in results if r.status == "partly added"]
+        if failed or partly:
+            said = []  # a toast renders HTML; file names are untrusted
+            if failed:
+                said.append(f"{len(failed)} of {len(results)} files could not be added: {html.escape(', '.join(failed))}.")
+            if partly:
+                said.append(f"Some articles of {html.escape(', '.join(partly))} could not be added.")
+            gr.Warning(" ".join(said) + " The Archive panel says why.")
         return results_html(results), *archive_view(), None  # the table is the record; the picker resets
 
     with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
@@ -412,7 +423,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                     placeholder="Ask a question about the archive, for example: What did Hungary commit to?",
                 )
                 question = gr.Textbox(label="Question", placeholder="What did Hungary commit to?", elem_id="nd-question",
-                                      lines=1, max_lines=4, max_length=MAX_QUESTION_CHARS)
+                                      lines=1, max_lines=4)
                 with gr.Row():
                     ask_button = gr.Button("Ask", variant="primary", elem_id="nd-ask")
                     clear = gr.Button("New conversation", elem_id="nd-new")

@@ -126,7 +126,10 @@ def test_answer_streams_and_names_the_model(llm_page):
     final = replies[-1]
     assert "The Lindqvist regional board approved a new rail tunnel under the ridge" in final
     assert f"Answered by openai · {MODEL}" in final
-    growing = [r for r in replies[:-1] if r not in ("…", "")]
+    from assistant.ui import WAITING
+
+    assert replies[0] == WAITING  # said at once, before retrieval and the model
+    growing = [r for r in replies[:-1] if r not in (WAITING, "")]
     assert len(growing) >= 2, replies  # the answer arrived sentence by sentence
     assert all(len(a) < len(b) and b.startswith(a) for a, b in zip(growing, growing[1:]))
 

@@ -109,7 +109,7 @@ def test_sources_panel_keeps_the_newest_answer_open():
         (IngestReport(files=1, failed=[Failure("/tmp/x/bad.json:1", "invalid JSON: Expecting value (column 1)")]),
          "failed", "bad.json:1: invalid JSON: Expecting value (column 1)"),
         (IngestReport(files=1, documents=3, chunks_added=3, failed=[Failure("/u/a.jsonl:4", "no body")]),
-         "added", "3 articles, 3 passages; 1 failed: a.jsonl:4: no body"),
+         "partly added", "3 articles, 3 passages; 1 failed: a.jsonl:4: no body"),
     ],
 )
 def test_file_result(report, status, detail):
