@@ -260,9 +260,12 @@ _SHORT_ANSWER = re.compile(r"^(yes|no)\b[\s,.!;:-]*$", re.I)
 _ABOUT_THE_SOURCES = re.compile(
     r"^\W*(the|this|these|that|those|my|your)\s+(passages?|articles?|texts?|context|documents?|answers?|questions?|sources?)"
     r"\s+(is|are|was|were|seems?|appears?)?\s*(about|discuss(es)?|talks? about|focus(es)? on|deals? with|"
-    r"relates? to|related to|concerns?|is concerned with|revolves? around)\b",
+    r"relates? to|related to|concerns?|is concerned with|revolves? around|"
+    r"(an?\s+)?(summary|continuation|excerpt|part|extract|overview)\s+of|summari[sz]es)\b",
     re.I,
 )
+# "The answer is: Taylor Swift [1]." is a name lead wearing a label (SmolLM2 writes it).
+_ANSWER_LABEL = re.compile(r"^\W*(?:the\s+)?(?:short\s+|final\s+)?answer\s+is\s*:?\s*", re.I)
 
 
 def looks_like_instruction(sentence: str) -> bool:
@@ -320,6 +323,32 @@ def required_support(claim: str, min_support: float) -> float:
     return max(min_support, min(2, terms) / terms) if terms else 1.0
 
 
+# Where a sentence joins a second claim to its first: "X, but Y", "X; Y", "X, while Y", "X, who Y".
+_CLAUSE_BREAK = re.compile(
+    r"[;:]\s+|,\s+(?=(?:but|while|whereas|although|though|yet|and|after|before|which|who)\b)"
+    r"|\s+(?=(?:but|whereas|although)\b)",
+    re.I,
+)
+
+
+def unsupported_clause(sentence: str, passages: list[Passage], min_support: float) -> str | None:
+    """The first clause (of three content words or more) that none of the passages supports on its
+    own, when the sentence joins two or more; None when each is supported.
+
+    The whole sentence's share hides an added claim: "Hungary promised not to veto the proposal,
+    but Orban later resigned in disgrace [1]" holds over half its words in [1], and [1] says
+    nothing of a resignation.
+    """
+    parts = [part.strip(" ,;:") for part in _CLAUSE_BREAK.split(sentence)]
+    parts = [part for part in parts if len(content_terms(part)) >= 3]
+    if len(parts) < 2:
+        return None
+    for part in parts:
+        if max((best_span(part, p)[2] for p in passages), default=0.0) < required_support(part, min_support):
+            return part
+    return None
+
+
 @dataclass
 class VerifiedAnswer:
     text: str
@@ -338,7 +367,8 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     the sentence is dropped. Sentences that read as instructions, carry links, or only say what the
     passages are about ("The passage is about NATO [1].") are dropped. A
     leading bare "Yes."/"No." is kept uncited when a supported sentence follows it. Citations are
-    renumbered 1..N in order of first use, one per distinct quoted span.
+    renumbered 1..N in order of first use, one per distinct quoted span. A sentence joining claims
+    ("X, but Y") needs each supported (``unsupported_clause``).
 
     A leading name alone ("Russia.") is kept only when a quote the kept sentences cite holds it,
     and cites those quotes: a name appears in many passages, so finding it in the passage its
@@ -351,6 +381,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     dropped: list[str] = []
     repaired = 0
     lead = ""
+    sentences = [MarkedSentence(_ANSWER_LABEL.sub("", s.text) or s.text, s.markers) for s in sentences]
     for index, sentence in enumerate(sentences):
         if index == 0 and (is_short_answer(sentence.text) or is_name_lead(sentence.text)):
             lead = sentence.text
@@ -378,8 +409,11 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
             if score >= needed:
                 chosen.append((passage, start, end))
                 changed = True
-        if not chosen or unmentioned_names(sentence.text, [p for p, _, _ in chosen], every_word=True):
-            # a name none of its passages give ("the judge ruled", said "Apple's counsel") is not theirs
+        cited = [p for p, _, _ in chosen]
+        if (not chosen or unmentioned_names(sentence.text, cited, every_word=True)
+                or unsupported_clause(sentence.text, cited, min_support)):
+            # a name none of its passages give ("the judge ruled", said "Apple's counsel") is not
+            # theirs, nor is a clause they do not support ("..., but Orban later resigned")
             dropped.append(sentence.text)
             continue
         repaired += changed

@@ -171,6 +171,19 @@ def test_short_answer_lead_is_kept_only_before_a_supported_sentence():
     assert is_short_answer("No.") and not is_short_answer("No troops were sent.")
 
 
+def test_a_claim_added_to_a_supported_one_is_not_carried_by_it():
+    added = verify_and_cite(parse_markers("Hungary promised not to veto the proposal, but Orban later resigned in disgrace [1]."),
+                            PASSAGES, MIN)
+    assert added.text == "" and added.citations == []
+    joined = verify_and_cite(parse_markers("Orban rejected sending troops to Ukraine, but Hungary promised not to veto the proposal [1]."),
+                             PASSAGES, MIN)
+    assert joined.text.endswith("[1].") and joined.citations
+    from assistant.cite import unsupported_clause
+
+    assert unsupported_clause("Hungary promised not to veto the proposal; Apple cut iPad prices", PASSAGES[:1], MIN) == "Apple cut iPad prices"
+    assert unsupported_clause("Hungary promised not to veto the proposal", PASSAGES[:1], MIN) is None
+
+
 def test_a_name_leads_only_when_a_cited_quote_holds_it():
     """A name appears in many passages: finding it in the one its marker names proves nothing."""
     nato = passage("nato", "Continuous support for Ukraine will make Russia realize it cannot wait. " + ARTICLE_A)
@@ -180,6 +193,8 @@ def test_a_name_leads_only_when_a_cited_quote_holds_it():
     assert right.text == "Hungary [1]. Hungary promised not to veto the proposal [1]."
     by_surname = verify_and_cite(parse_markers("Viktor Orban. Orban rejected sending troops to Ukraine [1]."), [nato], MIN)
     assert by_surname.text.startswith("Viktor Orban [1]. ")
+    labelled = verify_and_cite(parse_markers("The answer is: Russia [1]. Hungary promised not to veto the proposal [1]."), [nato], MIN)
+    assert labelled.text == "Hungary promised not to veto the proposal [1]."
     alone = verify_and_cite(parse_markers("Hungary [1]."), [nato], MIN)
     assert alone.text == "" and alone.citations == []
     for name in ("Russia.", "Sam Bankman-Fried.", "The Minnesota Vikings.", "Caesars Sportsbook"):
@@ -212,7 +227,8 @@ def test_a_sentence_that_says_what_the_passages_are_about_states_nothing():
     verified = verify_and_cite(parse_markers(draft), PASSAGES, MIN)
     assert verified.text == "" and verified.citations == []
     for meta in ("This article discusses Hungary.", "The passages focus on NATO.", "The answer relates to Orban.",
-                 "These documents are about Ukraine."):
+                 "These documents are about Ukraine.", "The passage is a summary of a news article about NATO.",
+                 "The article is a continuation of a previous article."):
         assert describes_the_sources(meta), meta
     for claim in ("The article says Hungary promised not to veto the proposal.",
                   "Hungary's answer was about troops.", "The passage of the bill was about to happen."):
