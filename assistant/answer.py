@@ -294,6 +294,11 @@ def is_refusal_signal(draft: str) -> bool:
     return bool(_REFUSAL_SIGNAL.search(draft))
 
 
+def without_refusal_signal(sentences: list[MarkedSentence]) -> list[MarkedSentence]:
+    """The draft's sentences less those saying information is missing: they claim nothing to cite."""
+    return [sentence for sentence in sentences if not is_refusal_signal(sentence.text)]
+
+
 def opens_with_refusal(draft: str) -> bool:
     """The reply's first sentence is the refusal signal: the model declined to answer.
 
@@ -391,25 +396,20 @@ class GenerativeAnswerer(ABC):
         texts = [*verified.claims, *self.gate._sentences(cited)[1]]
         return max(self.gate.support(question, texts), default=0.0) >= self.settings.min_support
 
-    def verify(self, question: str, sentences: list[MarkedSentence], passages: list[Passage]) -> VerifiedAnswer:
-        """``verify_and_cite`` on the draft's sentences, less those saying information is missing; a
-        draft that is a name alone is checked against the question (``name_alone``)."""
-        claims = [sentence for sentence in sentences if not is_refusal_signal(sentence.text)]
-        verified = verify_and_cite(claims, passages, self.settings.citation_min_support)
-        if not verified.citations and len(claims) == 1 and is_name_lead(claims[0].text):
-            return self.name_alone(question, claims[0], passages) or verified
-        return verified
-
-    def name_alone(self, question: str, sentence: MarkedSentence, passages: list[Passage]) -> VerifiedAnswer | None:
-        """A reply that is only a name ("Hungary [2]."), cited to a sentence naming it among the
-        retrieved sentences that best answer the question: the best, or within the extractive
-        answerer's ``near_best`` of it, and reaching ``min_support``; None when none does.
+    def name_alone(self, question: str, sentences: list[MarkedSentence], passages: list[Passage]) -> VerifiedAnswer | None:
+        """A finished reply that is only a name ("Hungary [2]."), cited to a sentence naming it among
+        the retrieved sentences that best answer the question: the best, or within the extractive
+        answerer's ``near_best`` of it, and reaching ``min_support``; None when none does, or the
+        reply is more than a name. (Not while streaming: a name there may still be followed by the
+        explanation whose quote it must stand on.)
 
         Any sentence naming it would do for support, and proves nothing: "Russia [1]" for which
         country the budget keeps out of a NATO mission, [1] naming Russia in the second-best
         sentence, on something else.
         """
-        name = sentence.text
+        if len(sentences) != 1 or not is_name_lead(sentences[0].text):
+            return None
+        name = sentences[0].text
         if content_terms(name) <= content_terms(question):
             return None  # "Ukraine." for which country stays out of a mission in Ukraine repeats the question
         scored = self.gate.score_sentences(question, passages)
@@ -418,7 +418,7 @@ class GenerativeAnswerer(ABC):
             if score < max(best - self.gate.near_best, self.settings.min_support):
                 break
             text = passage.text[start - passage.start : end - passage.start]
-            if lead_is_quoted(name, [text]) and not looks_like_instruction(text):
+            if lead_is_quoted(name, text) and not looks_like_instruction(text):
                 return VerifiedAnswer(attach_markers(name, [1]), [make_citation(1, passage, start, end)], [], 0, [name])
         return None
 
@@ -427,7 +427,10 @@ class GenerativeAnswerer(ABC):
         if opens_with_refusal(draft):
             result = refusal(question, self.name, self.model, passages)
         else:
-            verified = self.verify(question, parse_markers(draft), passages)
+            claims = without_refusal_signal(parse_markers(draft))
+            verified = verify_and_cite(claims, passages, self.settings.citation_min_support)
+            if not verified.citations:
+                verified = self.name_alone(question, claims, passages) or verified
             if verified.citations and self.addresses(question, verified, passages):
                 result = Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
             elif is_refusal_signal(draft):  # "The passages do not say. INSUFFICIENT_INFORMATION"
@@ -482,7 +485,7 @@ class GenerativeAnswerer(ABC):
                 if len(sentences) == complete_sentences or opens_with_refusal(visible):
                     continue
                 complete_sentences = len(sentences)
-                verified = self.verify(question, sentences, given)
+                verified = verify_and_cite(without_refusal_signal(sentences), given, self.settings.citation_min_support)
                 on_topic = on_topic or (bool(verified.citations) and self.addresses(question, verified, given))
                 text = verified.text
                 if on_topic and text.startswith(shown) and len(text) > len(shown):

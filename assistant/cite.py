@@ -90,6 +90,8 @@ _MARKER_LIKE = re.compile(
     r"(\d+(?:\s*(?:,|[-–—]|and)\s*\d+)*)\s*[\]】]",
     re.I,
 )
+# "The answer is: Taylor Swift [1]." is a name lead wearing a label (SmolLM2 writes it).
+_ANSWER_LABEL = re.compile(r"^\W*(?:the\s+)?(?:short\s+|final\s+)?answer\s+is\s*:?\s*", re.I)
 _RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
 MAX_RANGE = 10  # "[1-300]" cites nothing in particular
 
@@ -120,7 +122,7 @@ def normalize_markers(answer: str) -> str:
 
 def parse_markers(answer: str) -> list[MarkedSentence]:
     """Split answer text into sentences and collect the ``[n]`` / ``[n, m]`` markers of each
-    (other forms are rewritten first: ``normalize_markers``).
+    (other forms are rewritten first: ``normalize_markers``), and without an "The answer is:" label.
 
     A marker that follows a sentence's final punctuation ("... veto. [1]") belongs to that sentence.
     """
@@ -134,6 +136,7 @@ def parse_markers(answer: str) -> list[MarkedSentence]:
             sentences.append(MarkedSentence(previous.text, previous.markers + _numbers(leading.group())))
             segment = segment[leading.end():]
         text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", segment)).strip()
+        text = _ANSWER_LABEL.sub("", text) or text
         if re.search(r"\w", text):
             sentences.append(MarkedSentence(text, _numbers(segment)))
     return sentences
@@ -264,8 +267,6 @@ _ABOUT_THE_SOURCES = re.compile(
     r"(an?\s+)?(summary|continuation|excerpt|part|extract|overview)\s+of|summari[sz]es)\b",
     re.I,
 )
-# "The answer is: Taylor Swift [1]." is a name lead wearing a label (SmolLM2 writes it).
-_ANSWER_LABEL = re.compile(r"^\W*(?:the\s+)?(?:short\s+|final\s+)?answer\s+is\s*:?\s*", re.I)
 
 
 def looks_like_instruction(sentence: str) -> bool:
@@ -306,11 +307,11 @@ def is_name_lead(sentence: str) -> bool:
     return bool(named) and all(w[0].isupper() or w[0].isdigit() for w in named)
 
 
-def lead_is_quoted(lead: str, quotes: list[str]) -> bool:
-    """Whether a quote holds the name: all its words, or its last (a surname, "Bankman-Fried")."""
-    terms = content_terms(lead)
+def lead_is_quoted(lead: str, quote: str) -> bool:
+    """Whether the quote holds the name: all its words, or its last (a surname, "Bankman-Fried")."""
+    terms, quoted = content_terms(lead), content_terms(quote)
     last = content_terms(lead.split()[-1]) if lead.split() else set()
-    return bool(terms) and any(terms <= content_terms(q) or (last and last <= content_terms(q)) for q in quotes)
+    return bool(terms) and (terms <= quoted or bool(last) and last <= quoted)
 
 
 def required_support(claim: str, min_support: float) -> float:
@@ -381,7 +382,6 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
     dropped: list[str] = []
     repaired = 0
     lead = ""
-    sentences = [MarkedSentence(_ANSWER_LABEL.sub("", s.text) or s.text, s.markers) for s in sentences]
     for index, sentence in enumerate(sentences):
         if index == 0 and (is_short_answer(sentence.text) or is_name_lead(sentence.text)):
             lead = sentence.text
@@ -427,7 +427,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
         kept.append(attach_markers(sentence.text, list(dict.fromkeys(numbers))))
         kept_claims.append(sentence.text)
     if lead and is_name_lead(lead):
-        quoting = [c.n for c in citations if lead_is_quoted(lead, [c.quote])]
+        quoting = [c.n for c in citations if lead_is_quoted(lead, c.quote)]
         if quoting:
             kept.insert(0, attach_markers(lead, quoting))
             kept_claims.insert(0, lead)

@@ -40,10 +40,15 @@ def url_secrets(url: str | None) -> list[str]:
     except ValueError:
         return []
     found = [password] if password else [username] if username else []
-    for name, _, value in (pair.partition("=") for pair in parts.query.split("&")):
-        if value and _SECRET_QUERY_KEY.search(name):
-            found += [value, unquote(value)]
+    for value in filter(None, map(secret_query_value, parts.query.split("&"))):
+        found += [value, unquote(value)]
     return list(dict.fromkeys(secret for secret in found if secret))
+
+
+def secret_query_value(pair: str) -> str | None:
+    """The value of a query parameter named like a key (``api-key=...``, ``token=...``), else None."""
+    name, _, value = pair.partition("=")
+    return value if value and _SECRET_QUERY_KEY.search(name) else None
 
 
 def redact_url(url: str | None) -> str | None:
@@ -60,11 +65,8 @@ def redact_url(url: str | None) -> str | None:
         userinfo, host = netloc.rsplit("@", 1)
         user, colon, _ = userinfo.partition(":")
         netloc = f"{user}:***@{host}" if colon else f"***@{host}"
-    query = "&".join(
-        f"{name}=***" if value and _SECRET_QUERY_KEY.search(name) else pair
-        for pair in parts.query.split("&") if pair
-        for name, _, value in [pair.partition("=")]
-    )
+    query = "&".join(f"{pair.partition('=')[0]}=***" if secret_query_value(pair) else pair
+                     for pair in parts.query.split("&") if pair)
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 

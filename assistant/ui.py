@@ -21,6 +21,7 @@ from assistant.answer import AnswerError
 from assistant.app import Newsdesk, unmentioned_note
 from assistant.memory import release_free_heap
 from assistant.settings import Settings
+from assistant.text import plural
 from assistant.types import Answer, Citation, Filters
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.manifest import ArchiveSummary
@@ -236,11 +237,11 @@ def file_result(name: str, report: IngestReport) -> FileResult:
         return FileResult(name, "failed", failures or "no articles found")
     changed = report.documents - report.unchanged
     if changed == 0:
-        detail = f"{report.documents} article{'s' * (report.documents != 1)} already in the archive"
+        detail = f"{plural(report.documents, 'article')} already in the archive"
         status = "unchanged"
     else:
         status = "replaced" if report.chunks_removed else "added"
-        detail = f"{changed} article{'s' * (changed != 1)}, {report.chunks_added} passage{'s' * (report.chunks_added != 1)}"
+        detail = f"{plural(changed, 'article')}, {plural(report.chunks_added, 'passage')}"
         if report.unchanged:
             detail += f" ({report.unchanged} unchanged)"
     if report.failed:  # a JSONL with one bad line among good ones: not a plain success

@@ -50,7 +50,7 @@ def check_baseline_pairs(baseline: dict, baseline_path: Path, questions: set[tup
     None at all is an error before the run: the comparison would set one set's figures against
     another's ("+0.630 accuracy" for 3 questions against 100) and its gates would judge nothing.
     """
-    before = {(set_label(q["set"]), q["id"]) for q in baseline["questions"]}
+    before = {question_key(q) for q in baseline["questions"]}
     shared = len(before & questions)
     if not shared:
         then = ", ".join(sorted({set_label(q["set"]) for q in baseline["questions"]})) or "none"
@@ -62,13 +62,10 @@ def check_baseline_pairs(baseline: dict, baseline_path: Path, questions: set[tup
 
 def flipped_answers(current: dict, baseline: dict) -> dict[str, list[str]]:
     """Questions answered correctly in one run and not the other, as "set:id", by direction."""
-    before = {(set_label(q["set"]), q["id"]): q["scores"].get("answer_accuracy") for q in baseline["questions"]}
     flips: dict[str, list[str]] = {"now_right": [], "now_wrong": []}
-    for q in current["questions"]:
-        key = (set_label(q["set"]), q["id"])
-        old, new = before.get(key), q["scores"].get("answer_accuracy")
-        if old is not None and new is not None and old != new:
-            flips["now_right" if new > old else "now_wrong"].append(f"{key[0]}:{key[1]}")
+    for (label, question_id), new, old in scored_in_both(current, baseline, "answer_accuracy"):
+        if new != old:
+            flips["now_right" if new > old else "now_wrong"].append(f"{label}:{question_id}")
     return flips
 
 
@@ -137,15 +134,25 @@ def baseline_problem(data: dict) -> str | None:
 
 def paired_scores(current: dict, baseline: dict, metric: str) -> tuple[list[float], list[float]]:
     """Per-question values of ``metric`` for the questions (set file name, id) scored in both runs."""
-    before = {(set_label(q["set"]), q["id"]): q["scores"].get(metric) for q in baseline["questions"]}
-    now, then = [], []
+    pairs = scored_in_both(current, baseline, metric)
+    return [new for _, new, _ in pairs], [old for _, _, old in pairs]
+
+
+def question_key(question: dict) -> tuple[str, str]:
+    """How a report's question is matched across runs: its set's file name and its id."""
+    return set_label(question["set"]), question["id"]
+
+
+def scored_in_both(current: dict, baseline: dict, metric: str) -> list[tuple[tuple[str, str], float, float]]:
+    """``(question key, current value, baseline value)`` of ``metric`` for the questions both runs scored."""
+    before = {question_key(q): q["scores"].get(metric) for q in baseline["questions"]}
+    pairs = []
     for q in current["questions"]:
-        old = before.get((set_label(q["set"]), q["id"]))
-        new = q["scores"].get(metric)
+        key = question_key(q)
+        old, new = before.get(key), q["scores"].get(metric)
         if old is not None and new is not None:
-            now.append(new)
-            then.append(old)
-    return now, then
+            pairs.append((key, new, old))
+    return pairs
 
 
 @dataclass

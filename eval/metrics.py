@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from assistant.cite import parse_markers
+from assistant.cite import is_name_lead, parse_markers
 
 # --- retrieval, article level: ``retrieved`` is a ranked list of distinct document ids -------------
 
@@ -128,14 +128,8 @@ def yes_no(text: str) -> str | None:
 
 def leading_name(answer: str) -> str | None:
     """The name an answer opens with as its short answer ("Caroline Ellison [1][2]. “...”"), or None."""
-    from assistant.cite import is_name_lead
-    from ingest.chunking import split_sentences
-
-    spans = split_sentences(answer)
-    if not spans:
-        return None
-    first = " ".join(_MARKER.sub(" ", answer[spans[0][0] : spans[0][1]]).split())
-    return first if is_name_lead(first) else None
+    sentences = parse_markers(answer)
+    return sentences[0].text if sentences and is_name_lead(sentences[0].text) else None
 
 
 def answer_matches(predicted: str, gold: str) -> bool:

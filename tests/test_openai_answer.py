@@ -407,6 +407,10 @@ def test_a_name_lead_stands_only_on_a_quote_that_holds_it(desk, openai_server):
     assert desk.answerer.answer(question, passages).text == "Hungary promised not to veto the proposal [1]."
     openai_server.replies.append(f"Hungary. Hungary promised not to veto the proposal [Passage {n}].")
     assert desk.answerer.answer(question, passages).text == "Hungary [1]. Hungary promised not to veto the proposal [1]."
+    # streamed, the name waits for the explanation whose quote holds it: what is shown is the answer
+    openai_server.replies.append(lambda body: "Hungary. " + cite_hungary(body))
+    items = list(desk.ask_stream(question))
+    assert "".join(items[:-1]) == items[-1].text == "Hungary [1]. Hungary promised not to veto the proposal [1]."
 
 
 def test_an_endpoint_error_shows_its_message_not_a_python_dict(desk, openai_server):
