@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+from assistant.query import MONTHS
 from assistant.types import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -193,8 +194,56 @@ def iso_date(value: str) -> str | None:
     return value if _EXTENDED_ISO.fullmatch(value) else moment.isoformat()
 
 
+_MONTH_NAME = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DAY_NUMBER = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+# How articles write their dates: "November 24, 2023", "Nov. 24th 2023", "Friday, 24 November 2023".
+_WRITTEN_DATES = [
+    re.compile(_WEEKDAY + _MONTH_NAME + r"\s+" + _DAY_NUMBER + r",?\s+(?P<year>\d{4})", re.I),
+    re.compile(_WEEKDAY + _DAY_NUMBER + r"\s+(?:of\s+)?" + _MONTH_NAME + r",?\s+(?P<year>\d{4})", re.I),
+]
+_NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})([/.])(?P<b>\d{1,2})\2(?P<year>\d{4})")
+
+
+def written_date(value: str) -> str | None:
+    """A day written in words ("November 24, 2023", "24 Nov 2023") as YYYY-MM-DD; None when the
+    value is not one (an unknown month name or an impossible day included)."""
+    for pattern in _WRITTEN_DATES:
+        match = pattern.fullmatch(value.strip())
+        if match and match["month"].lower() in MONTHS:
+            try:
+                return date(int(match["year"]), MONTHS[match["month"].lower()], int(match["day"])).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def numeric_date(value: str) -> str | None:
+    """A slashed or dotted day ("24/11/2023", "11/24/2023") as YYYY-MM-DD when only one reading is
+    a date; a ``LoadError`` when both are ("03/04/2023" is 3 April in Europe and March 4 in the US);
+    None when the value has another form."""
+    match = _NUMERIC_DATE.fullmatch(value.strip())
+    if not match:
+        return None
+    first, second, year = int(match["a"]), int(match["b"]), int(match["year"])
+    readings = []
+    for month, day in ((second, first), (first, second)):  # day first, then month first
+        try:
+            readings.append(date(year, month, day).isoformat())
+        except ValueError:
+            pass
+    readings = list(dict.fromkeys(readings))
+    if len(readings) > 1:
+        raise LoadError(
+            f"'published_at' {value.strip()!r} is ambiguous (day first it is {readings[0]}, month first "
+            f"{readings[1]}): write it as YYYY-MM-DD"
+        )
+    return readings[0] if readings else None
+
+
 def published_date(value: str) -> str:
-    """A publication date as stored: ISO 8601 (``iso_date``), an RFC 2822 date (RSS feeds) as ISO 8601.
+    """A publication date as stored: ISO 8601 (``iso_date``), an RFC 2822 date (RSS feeds) as ISO
+    8601, a date written in words or an unambiguous numeric one as YYYY-MM-DD.
 
     Anything else is a ``LoadError``: date filters and the archive's date span compare the
     stored ISO day, so "2024-13-45" or "last Tuesday" would be kept but never match.
@@ -207,7 +256,11 @@ def published_date(value: str) -> str:
     try:
         return parsedate_to_datetime(value).isoformat()
     except (TypeError, ValueError, IndexError):
-        raise LoadError(f"'published_at' {value[:40]!r} is not a date: use YYYY-MM-DD or ISO 8601") from None
+        pass
+    day = written_date(value) or numeric_date(value)
+    if day:
+        return day
+    raise LoadError(f"'published_at' {value[:40]!r} is not a date: use YYYY-MM-DD or ISO 8601")
 
 
 def json_kind(value: object) -> str:

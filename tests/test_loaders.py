@@ -45,6 +45,31 @@ def test_publication_dates_are_iso_or_rfc_2822_and_anything_else_is_refused(tmp_
     assert failure.line() == f"{path}:3: 'published_at' '2024-13-45' is not a date: use YYYY-MM-DD or ISO 8601"
 
 
+@pytest.mark.parametrize("written, stored", [
+    ("November 24, 2023", "2023-11-24"), ("Nov. 24th 2023", "2023-11-24"), ("Friday, 24 November 2023", "2023-11-24"),
+    ("sept 5, 2023", "2023-09-05"), ("11/24/2023", "2023-11-24"), ("24.11.2023", "2023-11-24"), ("04/04/2023", "2023-04-04"),
+])
+def test_dates_written_in_words_or_with_one_numeric_reading_are_stored_as_iso(tmp_path, written, stored):
+    path = tmp_path / "a.md"
+    path.write_text(f"---\ntitle: T\npublished_at: {written}\n---\nBody.\n")
+    (article,) = load_one(path)
+    assert article.published_at == stored
+
+
+@pytest.mark.parametrize("written, reason", [
+    ("03/04/2023", "'published_at' '03/04/2023' is ambiguous (day first it is 2023-04-03, month first 2023-03-04): write it as YYYY-MM-DD"),
+    ("February 30, 2023", "'published_at' 'February 30, 2023' is not a date: use YYYY-MM-DD or ISO 8601"),
+    ("Smarch 3, 2023", "'published_at' 'Smarch 3, 2023' is not a date: use YYYY-MM-DD or ISO 8601"),
+    ("13/13/2023", "'published_at' '13/13/2023' is not a date: use YYYY-MM-DD or ISO 8601"),
+])
+def test_ambiguous_or_impossible_dates_fail_the_file_with_the_reason(tmp_path, written, reason):
+    path = tmp_path / "a.md"
+    path.write_text(f"---\ntitle: T\npublished_at: {written}\n---\nBody.\n")
+    loaded = load_file(path, tmp_path)
+    assert loaded.articles == []
+    assert [failure.line() for failure in loaded.failures] == [f"{path}: {reason}"]
+
+
 def test_html_drops_scripts_and_styles_and_reads_meta(tmp_path):
     path = tmp_path / "p.html"
     path.write_text(
