@@ -276,11 +276,47 @@ def json_kind(value: object) -> str:
 FIELD_ALIASES = {
     "date": "published_at", "published": "published_at", "pubdate": "published_at", "publishdate": "published_at",
     "link": "url", "permalink": "url", "outlet": "source", "publisher": "source", "byline": "author",
-    "section": "category",
+    "section": "category", "date_published": "published_at",
 }
 # A JSON article's text is the first of these it has: RSS's "content" is the story, its
-# "description" often only a summary.
-BODY_KEYS = ("body", "text", "content", "description")
+# "description" often only a summary; JSON Feed writes "content_text", "content_html", "summary".
+BODY_KEYS = ("body", "text", "content", "content_text", "content_html", "description", "summary")
+HTML_BODY_KEYS = frozenset({"content_html"})
+# Where feeds exported as JSON keep their articles: JSON Feed's "items", RSS's rss.channel.item
+# (as XML-to-JSON converters write it), Atom's feed.entry, and the lists API exports use.
+FEED_PATHS = (("items",), ("item",), ("rss", "channel", "item"), ("channel", "item"), ("channel", "items"),
+              ("feed", "entry"), ("feed", "entries"), ("entries",), ("entry",), ("articles",), ("posts",), ("stories",))
+
+
+@dataclass
+class Feed:
+    """The articles of a feed exported as one JSON object."""
+
+    items: list
+    where: str  # the keys that lead to them: "items", "rss.channel.item"
+    title: str  # the feed's (or RSS channel's) title: the outlet of items that name none
+
+
+def feed_items(data: object) -> Feed | None:
+    """The feed a JSON object is; None for an object that is an article itself or holds no list
+    of articles. A lone item converted from XML is an object, not a list: a list of one."""
+    if not isinstance(data, dict) or any(key.lower() in BODY_KEYS for key in data):
+        return None
+    for path in FEED_PATHS:
+        node: object = data
+        parent: dict = data
+        for key in path:
+            if isinstance(node, dict):
+                parent = node
+                node = next((value for name, value in node.items() if name.lower() == key), None)
+            else:
+                node = None
+        if isinstance(node, dict):
+            node = [node]
+        if isinstance(node, list) and node:
+            title = next((value for name, value in parent.items() if name.lower() == "title"), "")
+            return Feed(node, ".".join(path), _single_line(title) if isinstance(title, str) else "")
+    return None
 
 
 def article_field(key: str, label: str, known_too: tuple[str, ...] = ()) -> str | None:
@@ -314,19 +350,25 @@ def article_fields(
     return {**aliased, **own}
 
 
-def article_from_record(record: object, default_id: str, path: str) -> Article:
+def article_from_record(record: object, default_id: str, path: str, default_source: str = "") -> Article:
     """Validate one JSON article object: ``title``, ``body`` (or a ``BODY_KEYS`` alias), optional
-    metadata under its own name or another tool's, keys in any case (RSS writes "pubDate")."""
+    metadata under its own name or another tool's, keys in any case (RSS writes "pubDate").
+    ``default_source`` is the outlet of an article that names none (its feed's title)."""
     if not isinstance(record, dict):
         raise LoadError(f"expected an article object, got {json_kind(record)}")
     record = {key.lower(): value for key, value in record.items()}
+    for key in ("author", "authors"):  # JSON Feed's people are objects: [{"name": "Ann Lee"}]
+        if isinstance(record.get(key), (dict, list)):
+            record[key] = json_ld_name(record[key])
+    if "authors" in record:
+        record.setdefault("author", record.pop("authors"))
     body_key = next((key for key in BODY_KEYS if key in record), "body")
     body = record.get(body_key)
     if body is not None and not isinstance(body, str):
         raise LoadError(f"'{body_key}' must be a string, got {json_kind(body)}")
     if not body or not body.strip():
         raise LoadError(f"missing 'body' (or {', '.join(map(repr, BODY_KEYS[1:]))}): an article needs non-empty text")
-    text = normalise_text(body)
+    text = normalise_text(html_text(body) if body_key in HTML_BODY_KEYS else body)
     if not text:
         raise LoadError(f"'{body_key}' has no readable text")
     fields = article_fields(((k, v) for k, v in record.items() if k not in BODY_KEYS), "key", BODY_KEYS)
@@ -340,7 +382,7 @@ def article_from_record(record: object, default_id: str, path: str) -> Article:
         title=values.get("title") or text.split("\n", 1)[0][:120],
         text=text,
         url=url,
-        source=values.get("source", ""),
+        source=values.get("source") or default_source,
         author=values.get("author", ""),
         published_at=published_date(values.get("published_at", "")),
         category=values.get("category", ""),
@@ -561,6 +603,14 @@ def load_html(html: str, doc_id: str, path: str) -> Article:
     return article_from_record(record, doc_id, path)
 
 
+def html_text(fragment: str) -> str:
+    """The readable text of an HTML fragment (a feed item's ``content_html``), scripts and styles left out."""
+    parser = _HTMLText()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts)
+
+
 def _iter_jsonl(text: str) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
@@ -597,14 +647,18 @@ def load_file(file: Path, root: Path) -> Loaded:
                 raise LoadError("JSON is nested too deeply") from None
             if data == []:
                 raise LoadError("the JSON list holds no articles")
+            feed = feed_items(data)
+            where, outlet = (f" {feed.where}", feed.title) if feed else ("", "")
+            if feed:
+                data = feed.items
             # a list's articles are "#0", "#1", ... even when it holds one, so its ids stay put as it grows
             listed = isinstance(data, list)
             for index, record in enumerate(data if listed else [data]):
                 record_id = f"{relative}#{index}" if listed else relative
                 try:
-                    loaded.articles.append(article_from_record(record, record_id, stored))
+                    loaded.articles.append(article_from_record(record, record_id, stored, outlet))
                 except LoadError as exc:
-                    loaded.failures.append(Failure(f"{shown} item {index}" if listed else shown, str(exc)))
+                    loaded.failures.append(Failure(f"{shown}{where} item {index}" if listed else shown, str(exc)))
         else:
             for number, line in _iter_jsonl(text):
                 try:

@@ -362,3 +362,47 @@ def test_json_misspelt_key_fails_with_did_you_mean(tmp_path):
 def test_utf16_without_bom_and_pdf_are_named(raw, reason):
     with pytest.raises(LoadError, match=reason):
         decode(raw)
+
+
+def test_a_json_feed_loads_each_item_with_the_feed_title_as_outlet(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Desk Daily",
+        "items": [
+            {"id": "1", "url": "https://desk.example/a", "title": "Hungary vows no veto",
+             "content_text": "Hungary promised not to veto the package.", "date_published": "2023-11-24T10:00:00Z",
+             "authors": [{"name": "Ann Lee"}, {"name": "Bo Chen"}]},
+            {"id": "2", "title": "Budget passes", "content_html": "<p>The budget <b>passed</b> on Friday.</p><script>x()</script>",
+             "author": {"name": "Cy Dunn"}, "source": "Wire Service"},
+            {"id": "3", "title": "Empty"},
+        ],
+    }))
+    loaded = load_file(path, tmp_path)
+    first, second = loaded.articles
+    assert (first.doc_id, first.source, first.author, first.published_at) == (
+        "https://desk.example/a", "Desk Daily", "Ann Lee, Bo Chen", "2023-11-24T10:00:00Z")
+    assert (second.doc_id, second.text, second.author, second.source) == (
+        "feed.json#1", "The budget passed on Friday.", "Cy Dunn", "Wire Service")
+    assert [failure.line() for failure in loaded.failures] == [
+        f"{path} items item 2: missing 'body' (or 'text', 'content', 'content_text', 'content_html', 'description', "
+        f"'summary'): an article needs non-empty text"]
+
+
+def test_an_rss_feed_converted_to_json_loads_its_channel_items(tmp_path):
+    path = tmp_path / "rss.json"
+    path.write_text(json.dumps({"rss": {"channel": {"title": "Desk", "item": {
+        "title": "Rain", "link": "https://desk.example/c", "description": "It rained all week.",
+        "pubDate": "Fri, 24 Nov 2023 10:00:00 GMT"}}}}))
+    (article,) = load_one(path)
+    assert (article.doc_id, article.title, article.source, article.published_at, article.text) == (
+        "https://desk.example/c", "Rain", "Desk", "2023-11-24T10:00:00+00:00", "It rained all week.")
+
+
+def test_an_object_that_is_neither_article_nor_feed_still_fails_as_an_article(tmp_path):
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps({"title": "Report", "items": []}))
+    loaded = load_file(path, tmp_path)
+    assert loaded.articles == []
+    assert [f.reason for f in loaded.failures] == [
+        "missing 'body' (or 'text', 'content', 'content_text', 'content_html', 'description', 'summary'): "
+        "an article needs non-empty text"]
