@@ -188,7 +188,9 @@ def infer_year(month: int, day: int, first: date | None, last: date | None) -> i
     return last.year
 
 
-def _day(match: re.Match, first: date | None, last: date | None) -> date | None:
+def matched_day(match: re.Match, first: date | None = None, last: date | None = None) -> date | None:
+    """The day a ``DAY_PATTERNS`` match names (a year it leaves out is the archive's, ``infer_year``);
+    None for an impossible one ("February 30")."""
     groups = match.groupdict()
     month = int(groups["m"]) if groups.get("m") else MONTHS[groups["mn"].lower().rstrip(".")]
     day = int(groups["d"])
@@ -212,7 +214,7 @@ def find_dates(question: str, first: date | None = None, last: date | None = Non
         for match in pattern.finditer(question):
             if any(taken[match.start():match.end()]):
                 continue
-            value = _day(match, first, last)
+            value = matched_day(match, first, last)
             if value is None:
                 continue
             taken[match.start():match.end()] = [True] * (match.end() - match.start())

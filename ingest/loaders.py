@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from assistant.query import MONTHS
+from assistant.query import DAY_PATTERNS, matched_day
 from assistant.types import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -194,27 +194,21 @@ def iso_date(value: str) -> str | None:
     return value if _EXTENDED_ISO.fullmatch(value) else moment.isoformat()
 
 
-_MONTH_NAME = r"(?P<month>[A-Za-z]{3,9})\.?"
-_DAY_NUMBER = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
-# How articles write their dates: "November 24, 2023", "Nov. 24th 2023", "Friday, 24 November 2023".
-_WRITTEN_DATES = [
-    re.compile(_WEEKDAY + _MONTH_NAME + r"\s+" + _DAY_NUMBER + r",?\s+(?P<year>\d{4})", re.I),
-    re.compile(_WEEKDAY + _DAY_NUMBER + r"\s+(?:of\s+)?" + _MONTH_NAME + r",?\s+(?P<year>\d{4})", re.I),
-]
+_WEEKDAY = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+", re.I)
+# How articles write their dates, read as questions are ("November 24, 2023", "24 Nov 2023"), in any case.
+_WRITTEN_DATES = [re.compile(pattern.pattern, re.I) for pattern in DAY_PATTERNS[1:]]
 _NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})([/.])(?P<b>\d{1,2})\2(?P<year>\d{4})")
 
 
 def written_date(value: str) -> str | None:
-    """A day written in words ("November 24, 2023", "24 Nov 2023") as YYYY-MM-DD; None when the
-    value is not one (an unknown month name or an impossible day included)."""
+    """A day written in words with its year ("November 24, 2023", "Friday, 24 Nov 2023") as
+    YYYY-MM-DD; None when the value is not one (an impossible day included)."""
+    text = _WEEKDAY.sub("", value.strip())
     for pattern in _WRITTEN_DATES:
-        match = pattern.fullmatch(value.strip())
-        if match and match["month"].lower() in MONTHS:
-            try:
-                return date(int(match["year"]), MONTHS[match["month"].lower()], int(match["day"])).isoformat()
-            except ValueError:
-                return None
+        match = pattern.fullmatch(text)
+        if match and match["y"]:
+            day = matched_day(match)
+            return day.isoformat() if day else None
     return None
 
 
@@ -276,7 +270,7 @@ def json_kind(value: object) -> str:
 FIELD_ALIASES = {
     "date": "published_at", "published": "published_at", "pubdate": "published_at", "publishdate": "published_at",
     "link": "url", "permalink": "url", "outlet": "source", "publisher": "source", "byline": "author",
-    "section": "category", "date_published": "published_at",
+    "section": "category", "date_published": "published_at", "authors": "author",
 }
 # A JSON article's text is the first of these it has: RSS's "content" is the story, its
 # "description" often only a summary; JSON Feed writes "content_text", "content_html", "summary".
@@ -297,25 +291,30 @@ class Feed:
     title: str  # the feed's (or RSS channel's) title: the outlet of items that name none
 
 
+def lookup(record: object, key: str) -> object:
+    """``record[key]`` with the key in any case (feeds converted from XML keep its capitals); None
+    when the record is no object or has no such key."""
+    if not isinstance(record, dict):
+        return None
+    return next((value for name, value in record.items() if name.lower() == key), None)
+
+
 def feed_items(data: object) -> Feed | None:
     """The feed a JSON object is; None for an object that is an article itself or holds no list
     of articles. A lone item converted from XML is an object, not a list: a list of one."""
     if not isinstance(data, dict) or any(key.lower() in BODY_KEYS for key in data):
         return None
     for path in FEED_PATHS:
-        node: object = data
-        parent: dict = data
-        for key in path:
-            if isinstance(node, dict):
-                parent = node
-                node = next((value for name, value in node.items() if name.lower() == key), None)
-            else:
-                node = None
-        if isinstance(node, dict):
-            node = [node]
-        if isinstance(node, list) and node:
-            title = next((value for name, value in parent.items() if name.lower() == "title"), "")
-            return Feed(node, ".".join(path), _single_line(title) if isinstance(title, str) else "")
+        *outer, last = path
+        parent = data
+        for key in outer:
+            parent = lookup(parent, key)
+        items = lookup(parent, last)
+        if isinstance(items, dict):
+            items = [items]
+        if isinstance(items, list) and items:
+            title = lookup(parent, "title")
+            return Feed(items, ".".join(path), _single_line(title) if isinstance(title, str) else "")
     return None
 
 
@@ -360,8 +359,6 @@ def article_from_record(record: object, default_id: str, path: str, default_sour
     for key in ("author", "authors"):  # JSON Feed's people are objects: [{"name": "Ann Lee"}]
         if isinstance(record.get(key), (dict, list)):
             record[key] = json_ld_name(record[key])
-    if "authors" in record:
-        record.setdefault("author", record.pop("authors"))
     body_key = next((key for key in BODY_KEYS if key in record), "body")
     body = record.get(body_key)
     if body is not None and not isinstance(body, str):
