@@ -1,7 +1,5 @@
 """Newsdesk: question answering over a news archive, with citations to the exact passage."""
 
-from assistant import offline as _offline
-
-_offline.apply()
+import ingest  # noqa: F401  (keeps every library off the network before any third-party import)
 
 __version__ = "0.1.0"

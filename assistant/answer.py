@@ -29,11 +29,13 @@ from assistant.cite import (
     verify_and_cite,
     with_headlines,
 )
-from assistant.embedding import MiniLMEmbedding
+from ingest.embedding import MiniLMEmbedding
 from assistant.query import parse_query
-from assistant.settings import Settings, redact_url, without_url_password
+from ingest.settings import redact_url, without_url_password
+from assistant.settings import Settings
 from assistant.short_answer import outlet_answer, short_answer
-from assistant.types import Answer, Passage
+from ingest.types import Passage
+from assistant.types import Answer
 from ingest.chunking import split_sentences
 
 History = Sequence[tuple[str, str]]  # (user message, assistant reply) pairs

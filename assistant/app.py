@@ -19,12 +19,13 @@ from typing import TypeVar
 
 import prompts
 from assistant.answer import Answerer, AnswerError, History, choose_answerer, is_refusal_signal, visible_reply
-from assistant.embedding import MiniLMEmbedding
+from ingest.embedding import MiniLMEmbedding
 from assistant.query import resolve_sources
 from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
 from assistant.short_answer import name_phrases, unmentioned_names
-from assistant.types import Answer, Filters, Passage
+from ingest.types import Filters, Passage
+from assistant.types import Answer
 from ingest.keyword_index import KeywordIndex, reconcile
 from ingest import consistency
 from ingest.consistency import ConsistencyReport

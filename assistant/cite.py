@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.short_answer import unmentioned_names
-from assistant.text import ENGLISH_STOPWORDS
-from assistant.types import Article, Citation, Passage
+from ingest.text import ENGLISH_STOPWORDS
+from ingest.types import Article, Passage
+from assistant.types import Citation
 from ingest.chunking import split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -23,7 +23,7 @@ from rich.progress import ProgressColumn
 from rich.table import Table
 from rich.text import Text
 
-from assistant.text import plural
+from ingest.text import plural
 
 app = typer.Typer(
     help="Newsdesk: ask questions about your news archive and get answers cited to the exact passage.",
@@ -105,7 +105,7 @@ def waiting(nd, as_json: bool):
 
     if as_json or not err.is_terminal or nd.answerer.name == "extractive":
         return nullcontext()
-    from assistant.settings import redact_url
+    from ingest.settings import redact_url
 
     endpoint = redact_url(nd.settings.llm_base_url) or "api.openai.com"
     where = "the local model" if nd.answerer.name == "local" else escape(f"{nd.settings.llm_model} at {endpoint}")

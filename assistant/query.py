@@ -15,28 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from assistant.types import Filters
+from ingest.dates import DATE_SLACK, DAY_PATTERNS, MONTH_GROUP, MONTHS, YEAR_GROUP, infer_year, matched_day
+from ingest.types import Filters
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<{g}>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<{g}>(?:19|20)\d\d)"
-# A single day, in the forms news questions use: 2023-11-24, November 24, 2023, Nov. 24th, 24 November 2023.
-DAY_PATTERNS = [
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
-    re.compile(r"\b" + _MONTH.format(g="mn") + r"\s+" + _DAY.format(g="d") + r"\b(?:,?\s+" + _YEAR.format(g="y") + r"\b)?"),
-    re.compile(r"\b" + _DAY.format(g="d") + r"\s+(?:of\s+)?" + _MONTH.format(g="mn") + r"(?:,?\s+" + _YEAR.format(g="y") + r"\b)?"),
-]
-MONTH_PATTERN = re.compile(r"\b(?:(?P<pre>in|during|throughout|of)\s+(?:early\s+|mid-|late\s+)?)?" + _MONTH.format(g="mn") + r"(?:,?\s+" + _YEAR.format(g="y") + r")?\b")
+MONTH_PATTERN = re.compile(r"\b(?:(?P<pre>in|during|throughout|of)\s+(?:early\s+|mid-|late\s+)?)?" + MONTH_GROUP.format(g="mn") + r"(?:,?\s+" + YEAR_GROUP.format(g="y") + r")?\b")
 RANGE_JOIN = re.compile(r"^\s*(?:and|to|until|till|through|-|–)\s*$")
 RANGE_OPEN = re.compile(r"\b(?:between|from)\s+(?:the\s+)?$", re.IGNORECASE)
 BOUND_BEFORE = re.compile(r"\b(?P<word>since|after|before|until|prior to|no later than|no earlier than)\s+$", re.IGNORECASE)
@@ -46,7 +28,6 @@ FUNCTION_WORDS = frozenset(
     "which who whom what when where while whether both also article articles report reports reported story "
     "piece published according news".split()
 )
-DATE_SLACK = timedelta(days=1)  # published_at is UTC; a question's "on Oct 18" may be a day apart
 
 
 @dataclass(frozen=True)
@@ -172,33 +153,6 @@ def find_outlets(question: str, aliases: dict[str, tuple[str, ...]]) -> list[Out
                 taken[i] = True
             mentions.append(OutletMention(match.start(), match.end(), text, aliases[alias]))
     return sorted(mentions, key=lambda m: m.start)
-
-
-def infer_year(month: int, day: int, first: date | None, last: date | None) -> int:
-    """The year within the archive's span for a date given without one (latest year when none fits)."""
-    if first is None or last is None:
-        return date.today().year
-    for year in range(last.year, first.year - 1, -1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if first - DATE_SLACK <= candidate <= last + DATE_SLACK:
-            return year
-    return last.year
-
-
-def matched_day(match: re.Match, first: date | None = None, last: date | None = None) -> date | None:
-    """The day a ``DAY_PATTERNS`` match names (a year it leaves out is the archive's, ``infer_year``);
-    None for an impossible one ("February 30")."""
-    groups = match.groupdict()
-    month = int(groups["m"]) if groups.get("m") else MONTHS[groups["mn"].lower().rstrip(".")]
-    day = int(groups["d"])
-    year = int(groups["y"]) if groups.get("y") else infer_year(month, day, first, last)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def find_dates(question: str, first: date | None = None, last: date | None = None) -> list[DateMention]:

@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from assistant.embedding import MiniLMEmbedding
+from ingest.embedding import MiniLMEmbedding
 from assistant.query import ParsedQuery, parse_query
-from assistant.types import Filters, Passage
+from ingest.types import Filters, Passage
 from ingest.keyword_index import KeywordIndex
 from ingest.store import StoreError, VectorStore
 

@@ -26,8 +26,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
-from assistant.text import ENGLISH_STOPWORDS
-from assistant.types import Passage
+from ingest.text import ENGLISH_STOPWORDS
+from ingest.types import Passage
 
 NameKind = Literal["person", "name"]
 

@@ -21,8 +21,9 @@ from assistant.answer import AnswerError
 from assistant.app import Newsdesk, unmentioned_note
 from assistant.memory import release_free_heap
 from assistant.settings import Settings
-from assistant.text import plural
-from assistant.types import Answer, Citation, Filters
+from ingest.text import plural
+from ingest.types import Filters
+from assistant.types import Answer, Citation
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.manifest import ArchiveSummary
 from ingest.pipeline import IngestReport

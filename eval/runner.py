@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from assistant.app import Newsdesk
 from assistant.cite import quote_is_exact
 from assistant.retrieve import distinct_documents
-from assistant.types import Answer, Passage
+from ingest.types import Passage
+from assistant.types import Answer
 from eval import metrics
 from eval.catalog import BY_TYPE, HEADLINE, PER_QUESTION, REPORT_FORMAT, STAGES
 from eval.confidence import bootstrap_ci

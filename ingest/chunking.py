@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 
-from assistant.types import Article, Chunk
+from ingest.types import Article, Chunk
 
 Span = tuple[int, int]
 TokenCounter = Callable[[Sequence[str]], list[int]]

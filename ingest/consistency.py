@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.text import plural
+from ingest.text import plural
 
 
 @dataclass

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from assistant.text import ENGLISH_STOPWORDS
-from assistant.types import Article, Chunk, Filters, Passage
+from ingest.text import ENGLISH_STOPWORDS
+from ingest.types import Article, Chunk, Filters, Passage
 from ingest.sqlite import connect
 from ingest.store import date_ordinal
 

@@ -22,8 +22,8 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from assistant.query import DAY_PATTERNS, matched_day
-from assistant.types import Article
+from ingest.dates import DAY_PATTERNS, matched_day
+from ingest.types import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}

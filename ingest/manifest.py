@@ -15,8 +15,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.settings import server_identity
-from assistant.types import Article
+from ingest.settings import server_identity
+from ingest.types import Article
 from ingest.sqlite import connect
 
 SCHEMA = """

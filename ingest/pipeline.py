@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from assistant.embedding import MiniLMEmbedding, load_tokenizer
-from assistant.settings import Settings
-from assistant.text import plural
-from assistant.types import Article, Chunk
+from ingest.embedding import MiniLMEmbedding, load_tokenizer
+from ingest.settings import ArchiveSettings
+from ingest.text import plural
+from ingest.types import Article, Chunk
 from ingest.chunking import chunk_article
 from ingest.keyword_index import KeywordIndex
 from ingest.loaders import Failure, find_files, load_file
@@ -101,7 +101,7 @@ def embedding_text(article: Article, chunk: Chunk) -> str:
     return f"{header}\n{chunk.text}" if header else chunk.text
 
 
-def content_hash(article: Article, settings: Settings) -> str:
+def content_hash(article: Article, settings: ArchiveSettings) -> str:
     """Changes whenever the stored chunks would: text, metadata, chunking parameters, model."""
     payload = json.dumps(
         [article.metadata(), article.text, settings.chunk_tokens, settings.chunk_overlap_tokens, "minilm-int8"],
@@ -123,7 +123,7 @@ def ingest_lock(home: Path, wait: bool = True):
 
 class Ingestor:
     def __init__(
-        self, settings: Settings, store: VectorStore, manifest: Manifest, embedder: MiniLMEmbedding,
+        self, settings: ArchiveSettings, store: VectorStore, manifest: Manifest, embedder: MiniLMEmbedding,
         keywords: KeywordIndex | None = None,
     ):
         self.settings = settings

@@ -8,8 +8,9 @@ from contextlib import nullcontext
 from datetime import date, datetime
 from urllib.parse import urlparse
 
-from assistant.settings import Settings, redact_url, server_identity, without_url_password
-from assistant.types import Chunk, Filters, Passage
+from ingest.settings import redact_url, server_identity, without_url_password
+from ingest.settings import ArchiveSettings
+from ingest.types import Chunk, Filters, Passage
 from ingest.locks import file_lock
 
 
@@ -31,14 +32,14 @@ def date_ordinal(value: str) -> int:
     return parsed.year * 10000 + parsed.month * 100 + parsed.day
 
 
-def server_headers(settings: Settings) -> dict[str, str]:
+def server_headers(settings: ArchiveSettings) -> dict[str, str]:
     headers = dict(settings.chroma_headers)
     if settings.chroma_token is not None:
         headers["Authorization"] = f"Bearer {settings.chroma_token.get_secret_value()}"
     return headers
 
 
-def chroma_client(settings: Settings):
+def chroma_client(settings: ArchiveSettings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -84,7 +85,7 @@ def store_errors(method):
     return wrapper
 
 
-def store_target(settings: Settings) -> str:
+def store_target(settings: ArchiveSettings) -> str:
     """Which Chroma a home's manifest describes: the server URL or "embedded", and the collection."""
     return f"{server_identity(settings.chroma_url) or 'embedded'} collection={settings.collection}"
 
@@ -100,7 +101,7 @@ class VectorStore:
     keeps llama-index (seconds of imports) off the path of a cold ``newsdesk ask``.
     """
 
-    def __init__(self, settings: Settings, home_id: str | None = None, home_has_documents: bool = False):
+    def __init__(self, settings: ArchiveSettings, home_id: str | None = None, home_has_documents: bool = False):
         self.where = f"the Chroma server at {redact_url(settings.chroma_url)}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
         # Two processes creating one embedded Chroma folder at once race on its tables ("table
         # collections already exists", two ingests started together): opening takes turns.

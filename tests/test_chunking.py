@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.types import Article
+from ingest.types import Article
 from ingest.chunking import chunk_article, chunk_spans, split_sentences
 
 

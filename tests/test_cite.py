@@ -18,7 +18,7 @@ from assistant.cite import (
     topical_support,
     verify_and_cite,
 )
-from assistant.types import Article, Passage
+from ingest.types import Article, Passage
 
 ARTICLE_A = (
     "Hungarian Prime Minister Viktor Orban rejected sending troops to Ukraine. "
@@ -237,7 +237,7 @@ def test_a_sentence_that_says_what_the_passages_are_about_states_nothing():
 
 def test_filler_and_repeated_sentences_are_dropped():
     from assistant.cite import MarkedSentence, required_support, verify_and_cite
-    from assistant.types import Passage
+    from ingest.types import Passage
 
     text = "\"Continuous support for Ukraine will make Russia realize that they cannot 'wait' before ending the war,\" he said."
     passage = Passage("c1", "d1", text, 0, len(text), 1.0, title="NATO", source="ANTARA")

@@ -225,7 +225,7 @@ def test_opening_the_archive_during_an_ingest_leaves_the_ingests_writes_alone(tm
     """Opening reconciles the keyword index with the manifest. During another process's ingest, whose
     keyword rows run ahead of its manifest, that deleted the rows it had just written and contended
     for its write lock (a concurrent-ingest test failed in CI). It now waits for a free lock."""
-    from assistant.types import Article, Chunk
+    from ingest.types import Article, Chunk
     from ingest.pipeline import ingest_lock
 
     home = tmp_path / "home"

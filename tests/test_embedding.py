@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embedding import ModelIntegrityError, MiniLMEmbedding, verify_file
+from ingest.embedding import ModelIntegrityError, MiniLMEmbedding, verify_file
 
 
 def test_vectors_are_unit_length_and_meaningful():

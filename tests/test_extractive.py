@@ -17,7 +17,7 @@ from assistant.answer import (
 )
 from assistant.cite import content_terms
 from assistant.settings import load_settings
-from assistant.types import Passage
+from ingest.types import Passage
 
 VERGE = (
     "Apple cut the price of the iPad by 100 dollars for Black Friday. "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.types import Article, Chunk, Filters
+from ingest.types import Article, Chunk, Filters
 from ingest.keyword_index import KeywordIndex, query_terms
 
 

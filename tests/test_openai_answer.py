@@ -367,7 +367,7 @@ def test_a_condensing_model_that_refuses_leaves_the_follow_up_to_the_topic_rule(
 
 
 def test_one_chroma_server_however_its_url_is_spelled():
-    from assistant.settings import server_identity
+    from ingest.settings import server_identity
 
     same = {server_identity(u) for u in ("http://127.0.0.1:8011", "http://localhost:8011/", "HTTP://LocalHost:8011")}
     assert same == {"http://127.0.0.1:8011"}

@@ -186,7 +186,7 @@ def test_a_different_article_under_a_taken_file_name_is_added_not_swapped_in(tmp
 
 
 def test_filters_that_match_no_article_say_so_instead_of_the_archive_lacking_the_answer(seed_desk, seed_home):
-    from assistant.types import Filters
+    from ingest.types import Filters
 
     answer = seed_desk.ask("What did Hungary commit to?", filters=Filters((), "2020-01-01", "2020-02-01"))
     assert answer.refused and not answer.citations
@@ -221,7 +221,7 @@ def test_an_article_without_a_link_has_a_null_url_and_its_file_as_path(tmp_path)
 def test_undated_articles_fall_within_no_date_range(tmp_path):
     """A date filter asks for articles published in a span: an article with no date is in none of them
     (it used to pass every --until and fail every --since)."""
-    from assistant.types import Filters
+    from ingest.types import Filters
 
     folder = tmp_path / "news"
     folder.mkdir()
@@ -243,7 +243,7 @@ def test_undated_articles_fall_within_no_date_range(tmp_path):
 
 def test_a_refusal_within_filters_names_them(tmp_path):
     """The answer may be outside the filters: the reply must not say the archive lacks it."""
-    from assistant.types import Filters
+    from ingest.types import Filters
 
     desk = make_newsdesk(tmp_path / "home")
     desk.ingest([SEED_FILE])

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from assistant.query import find_dates, find_outlets, outlet_aliases, parse_query, resolve_sources
-from assistant.types import Filters
+from ingest.types import Filters
 
 SOURCES = ["The Verge", "TechCrunch", "Wired", "The Age", "Cnbc | World Business News Leader",
            "FOX News - Health", "FOX News - Lifestyle", "The Independent - Life and Style", "Sporting News"]

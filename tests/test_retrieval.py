@@ -10,7 +10,7 @@ from conftest import MHRAG, make_newsdesk, run_cli
 from assistant.retrieve import (
     cover_subqueries, distinct_documents, documents_first, feedback_embedding, keep_head, rrf_fuse, within,
 )
-from assistant.types import Filters, Passage
+from ingest.types import Filters, Passage
 
 DEV = MHRAG / "dev.jsonl"
 STRATEGIES = ("dense", "bm25", "hybrid", "news")

@@ -51,7 +51,7 @@ def test_settings_repr_hides_the_key():
 
 def test_a_key_written_into_the_endpoint_url_is_never_shown(tmp_path):
     """A key as the URL's user name or in its query string is as secret as a password there."""
-    from assistant.settings import redact_url, without_url_password
+    from ingest.settings import redact_url, without_url_password
 
     for url, shown in [
         (f"http://{SENTINEL}@127.0.0.1:9/v1", "http://***@127.0.0.1:9/v1"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.short_answer import asks_for_name, name_phrases, outlet_answer, short_answer, unmentioned_names
-from assistant.types import Passage
+from ingest.types import Passage
 from tests.test_extractive import answerer, passage
 
 

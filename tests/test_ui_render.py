@@ -7,7 +7,8 @@ import re
 import pytest
 
 from assistant.settings import load_settings
-from assistant.types import Answer, Citation, Filters
+from ingest.types import Filters
+from assistant.types import Answer, Citation
 from assistant.ui import (
     answer_markdown,
     archive_html,

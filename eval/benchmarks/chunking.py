@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from assistant.embedding import load_tokenizer
+from ingest.embedding import load_tokenizer
 from ingest.chunking import chunk_spans, split_sentences
 
 SAMPLE = Path(str(files("assistant") / "sample_data" / "seed" / "nato-ukraine-training-2024-06-14.txt"))

@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.app import Newsdesk
-from assistant.embedding import MiniLMEmbedding, load_session, load_tokenizer, mean_pool_normalise
+from ingest.embedding import MiniLMEmbedding, load_session, load_tokenizer, mean_pool_normalise
 from assistant.settings import load_settings
 from ingest.chunking import chunk_article
 from ingest.loaders import load_file

@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from assistant.retrieve import distinct_documents, make_retriever
-from assistant.types import Filters
+from ingest.types import Filters
 from eval import metrics
 from eval.sets import check_evidence_known, load_question_set
 

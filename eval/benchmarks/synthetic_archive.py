@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.types import Article, Chunk
+from ingest.types import Article, Chunk
 from ingest.chunking import split_sentences
 
 BATCH = 2000

@@ -1,6 +1,6 @@
 """Keep every library in the process off the network.
 
-Called from ``assistant/__init__.py`` before any third-party import, because several of these
+Called from ``ingest/__init__.py`` (which ``assistant`` imports first) before any third-party import, because several of these
 variables are read once, at import time, by the libraries they steer.
 """
 

@@ -28,7 +28,7 @@ class ModelIntegrityError(RuntimeError):
 
 
 def tokenizer_path() -> Path:
-    return Path(str(files("assistant") / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"))
+    return Path(str(files("ingest") / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"))
 
 
 def model_path() -> Path:
