@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import MHRAG_CORPUS
-from ingest.loaders import Failure, LoadError, decode, find_files, load_file, normalise_text
+from ingest.loaders import (
+    SUPPORTED_SUFFIXES, Failure, LoadError, Source, article_from_record, decode, find_files, format_for,
+    format_for_content_type, load_file, normalise_text, register,
+)
+from ingest.loaders.registry import REGISTRY, Format, Registry
 
 
 def load_one(path: Path):
@@ -406,3 +410,43 @@ def test_an_object_that_is_neither_article_nor_feed_still_fails_as_an_article(tm
     assert [f.reason for f in loaded.failures] == [
         "missing 'body' (or 'text', 'content', 'content_text', 'content_html', 'description', 'summary'): "
         "an article needs non-empty text"]
+
+
+def test_the_registry_is_what_files_are_read_by():
+    assert SUPPORTED_SUFFIXES == {suffix for fmt in REGISTRY.formats.values() for suffix in fmt.suffixes}
+    assert {suffix: format_for(suffix.upper()).name for suffix in (".txt", ".md", ".html", ".json", ".ndjson")} == {
+        ".txt": "text", ".md": "text", ".html": "html", ".json": "json", ".ndjson": "jsonl"}
+    assert format_for(".csv") is None
+    assert format_for_content_type("Text/HTML; charset=utf-8").name == "html"
+
+
+def test_a_new_format_is_one_registered_function(tmp_path):
+    @register("probe", (".probe",), content_types=("text/x-probe",))
+    def load_probe(source: Source):
+        for number, line in enumerate(source.text().splitlines(), start=1):
+            yield article_from_record({"title": line, "body": f"{line}."}, f"{source.doc_id}#{number}", source.stored)
+
+    try:
+        (tmp_path / "a.probe").write_text("One\nTwo\n")
+        assert find_files([tmp_path]) == ([(tmp_path / "a.probe", tmp_path)], [])
+        loaded = load_file(tmp_path / "a.probe", tmp_path)
+        assert ([a.doc_id for a in loaded.articles], loaded.failures) == (["a.probe#1", "a.probe#2"], [])
+        assert format_for_content_type("text/x-probe").name == "probe"
+        with pytest.raises(ValueError, match="already registered"):
+            register("probe2", (".probe",))(load_probe)
+    finally:
+        REGISTRY.remove("probe")
+    assert ".probe" not in SUPPORTED_SUFFIXES and format_for(".probe") is None
+    assert [f.reason for f in load_file(tmp_path / "a.probe", tmp_path).failures] == [
+        f"unsupported file type '.probe' (use {', '.join(sorted(SUPPORTED_SUFFIXES))})"]
+
+
+def test_a_format_may_replace_another_only_when_it_says_so():
+    registry = Registry()
+    first = registry.add(Format("a", (".x",), lambda source: iter(()), ("text/x",)))
+    with pytest.raises(ValueError):
+        registry.add(Format("b", (".x", ".y"), lambda source: iter(())))
+    with pytest.raises(ValueError, match="lower case"):
+        registry.add(Format("c", (".Z",), lambda source: iter(())))
+    second = registry.add(Format("b", (".x", ".y"), lambda source: iter(())), replace=True)
+    assert (registry.for_suffix(".x"), registry.for_content_type("text/x"), registry.suffixes) == (second, first, {".x", ".y"})
