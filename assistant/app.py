@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import prompts
-from assistant.answer import Answerer, AnswerError, History, choose_answerer, is_refusal_signal, visible_reply
+from assistant.answerers import Answerer, AnswerError, History
+from assistant.answerers.choose import choose_answerer
+from assistant.answerers.generative import is_refusal_signal, visible_reply
 from ingest.embedding import MiniLMEmbedding
 from assistant.query import resolve_sources
 from assistant.retrieve import Retriever, make_retriever

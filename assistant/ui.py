@@ -17,7 +17,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.answer import AnswerError
+from assistant.answerers import AnswerError
 from assistant.app import Newsdesk, unmentioned_note
 from assistant.memory import release_free_heap
 from assistant.settings import Settings
@@ -213,7 +213,7 @@ def sources_panel(groups: list[tuple[str, str]]) -> str:
 def archive_html(summary: ArchiveSummary) -> str:
     if not summary.documents:
         return "<p><b>The archive is empty.</b> Add articles below.</p>"
-    low, high = (summary.published_min or "")[:10], (summary.published_max or "")[:10]
+    low, high = (summary.published_at_min or "")[:10], (summary.published_at_max or "")[:10]
     span = f"{low} to {high}" if low else "no publication dates"
     outlets = ", ".join(summary.sources) if summary.sources else "none named"
     return (

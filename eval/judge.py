@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 import prompts
-from assistant.answer import AnswerError, build_llm, describe_llm_error
+from assistant.answerers import AnswerError
+from assistant.answerers.openai_compatible import build_llm, describe_llm_error
 from assistant.cite import parse_markers
 from assistant.settings import Settings
 from assistant.types import Answer

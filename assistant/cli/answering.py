@@ -1,0 +1,114 @@
+"""The answering commands: ``ask``, ``chat`` and ``demo``."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from assistant.cli.archive import print_ingest_report, run_ingest
+from assistant.cli.common import (
+    AnswererOption,
+    HomeOption,
+    JsonOption,
+    RetrieverOption,
+    SinceOption,
+    SourceOption,
+    UntilOption,
+    build,
+    existing_archive,
+    fail,
+    json_errors,
+    out,
+    parse_day,
+    user_errors,
+    waiting,
+)
+
+SAMPLE_QUESTION = "What did Hungary commit to?"
+
+
+def print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(answer.as_json(), ensure_ascii=False))
+        return
+    from assistant.app import unmentioned_note
+
+    if note := unmentioned_note(answer):
+        out.print(f"[yellow]{escape(note)}[/]")
+    out.print(escape(answer.text))
+    out.print()
+    for c in answer.citations:
+        meta = " · ".join(x for x in (c.source, c.published_at[:10], c.url or c.path) if x)
+        out.print(f"[bold][{c.n}][/] {escape(c.title)} [dim]({escape(meta)})[/]")
+        where = "the headline" if c.field == "title" else f"chars {c.start}-{c.end}"
+        out.print(f"    “{escape(c.quote)}” [dim]{where} of {escape(c.doc_id)}[/]")
+    model = f" ({answer.model})" if answer.model else ""
+    out.print(f"[dim]answered by {answer.answerer}{escape(model)} in {answer.timings.get('total_s', 0):.2f}s[/]")
+
+
+def ask(
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question, in quotes.")],
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", metavar="N", help="Passages handed to the answerer (default 5: the top_k setting).")] = None,
+    as_json: JsonOption = False,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    answerer: AnswererOption = None,
+    retriever: RetrieverOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Answer one question from the archive, with numbered citations to the exact passages."""
+    json_errors(as_json)
+    nd = existing_archive(build(home=home, top_k=k, source=source, since=parse_day(since, "--since"),
+                                until=parse_day(until, "--until"), answerer=answerer, retriever=retriever))
+    with user_errors():
+        if not nd.manifest.has_documents():
+            fail(f"the archive at {nd.settings.home} holds no articles yet: add some with `newsdesk ingest PATH`")
+        with waiting(nd, as_json):
+            answer = nd.ask(question)
+    print_answer(answer, as_json)
+
+
+def chat(
+    host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Interface to bind (default 127.0.0.1); 0.0.0.0 exposes it to the network.")] = None,
+    port: Annotated[Optional[int], typer.Option(metavar="PORT", help="Port of the chat page (default 7860).")] = None,
+    answerer: AnswererOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Open the chat page (Gradio) on 127.0.0.1 unless told otherwise."""
+    from assistant.ui import launch
+
+    nd = build(home=home, host=host, port=port, answerer=answerer)
+    with user_errors():  # a malformed NEWSDESK_AUTH or users file is one line, not a traceback
+        launch(nd)
+
+
+def sample_paths() -> list[Path]:
+    root = Path(str(files("assistant") / "sample_data"))
+    return [root / "seed", root / "mhrag-lite" / "corpus.jsonl"]
+
+
+def demo(
+    no_chat: Annotated[bool, typer.Option("--no-chat", metavar="", help="Ingest and answer the sample question, then exit.")] = False,
+    host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Interface for the chat page (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(metavar="PORT", help="Port of the chat page (default 7860).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Ingest the bundled sample articles, answer a sample question, then open the chat."""
+    nd = build(home=home, host=host, port=port)
+    report = run_ingest(nd, sample_paths(), as_json=False)
+    print_ingest_report(report, as_json=False)
+    out.print(f"\n[bold]Q:[/] {SAMPLE_QUESTION}")
+    with user_errors():
+        print_answer(nd.ask(SAMPLE_QUESTION), as_json=False)
+    if not no_chat:
+        from assistant.ui import launch
+
+        with user_errors():
+            launch(nd)
+

@@ -1,0 +1,166 @@
+"""The archive commands: ``ingest``, ``remove``, ``list``, ``status`` (and the ingest progress and
+report that ``demo`` and ``eval --corpus`` share)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import ProgressColumn
+from rich.table import Table
+from rich.text import Text
+
+from assistant.cli.common import (
+    HomeOption,
+    JsonOption,
+    SourceOption,
+    build,
+    err,
+    existing_archive,
+    fail,
+    json_errors,
+    out,
+    user_errors,
+)
+from ingest.text import plural
+
+
+class Elapsed(ProgressColumn):
+    """Time since the start, running on while the bar is momentarily full (rich's TimeElapsedColumn
+    stops for good once completed reaches total, and an ingest's total grows as files are read)."""
+
+    def render(self, task) -> Text:
+        seconds = int(task.elapsed or 0)
+        return Text(f"{seconds // 60}:{seconds % 60:02d}", style="progress.elapsed")
+
+
+def run_ingest(nd, paths: list[Path], as_json: bool, prune: bool = False):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    show_bar = not as_json and err.is_terminal
+    with Progress(
+        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks embedded · {task.fields[files]} files read"),
+        Elapsed(), console=err, disable=not show_bar, transient=True,
+    ) as bar:
+        task = bar.add_task("ingest", total=None, files="0")
+
+        def progress(state) -> None:  # the bar follows the embedding, where the time goes
+            bar.update(task, completed=state.chunks_embedded, total=state.chunks_to_embed or None,
+                       files=f"{state.files_read}/{state.files_total}")
+
+        with user_errors():
+            return nd.ingest(paths, progress, prune)
+
+
+def print_ingest_report(report, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(report.as_json()))
+    else:
+        for failure in report.failed:
+            err.print(f"[red]failed[/] {escape(failure.line())}")
+        for stale in report.stale:
+            label = "[yellow]removed stale[/]" if report.pruned else "[yellow]stale[/]"
+            err.print(f"{label} {escape(stale.line())}")
+        out.print(report.summary_line())
+        if report.stale and not report.pruned:
+            err.print("[dim]stale documents stay searchable; `newsdesk ingest --prune` with the same paths removes them[/]")
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Files or folders (.txt .md .html .json .jsonl), folders recursively.")],
+    as_json: JsonOption = False,
+    prune: Annotated[bool, typer.Option("--prune", metavar="", help="Also remove stale documents: stored from these paths, but their file is gone or no longer holds them.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Add articles to the archive; unchanged documents are skipped, changed ones replaced.
+
+    Documents stored from these paths whose file is gone, or no longer holds them, are listed as
+    stale and kept (a feed file that keeps only recent items must not empty the archive);
+    --prune removes them.
+    """
+    json_errors(as_json)
+    nd = build(home=home)
+    report = run_ingest(nd, paths, as_json, prune)
+    print_ingest_report(report, as_json)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def remove(
+    targets: Annotated[list[str], typer.Argument(metavar="DOC_ID_OR_PATH", help="Document ids (url, or path relative to the folder ingested), or files/folders that were ingested.")],
+    home: HomeOption = None,
+) -> None:
+    """Delete documents from the archive, everywhere (Chroma, keyword index, manifest)."""
+    nd = existing_archive(build(home=home))
+    missing = []
+    for target in targets:
+        doc_ids = [target] if nd.manifest.known(target) else nd.documents_from(Path(target))
+        if not doc_ids:
+            missing.append(target)
+        for doc_id in doc_ids:
+            out.print(f"removed {escape(doc_id)} ({plural(nd.remove(doc_id), 'chunk')})")
+    if missing:
+        fail("not in the archive: " + ", ".join(missing), code=1)
+
+
+def list_documents(
+    source: SourceOption = None,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """The documents in the archive, newest first: id (what `remove` takes), date, outlet, headline, chunks."""
+    json_errors(as_json)
+    from assistant.query import resolve_sources
+
+    nd = existing_archive(build(home=home))
+    with user_errors():
+        outlets = resolve_sources(source, nd.manifest.summary().sources) if source else ()
+    entries = nd.manifest.listing(outlets)
+    if as_json:
+        out.print_json(json.dumps([entry.__dict__ for entry in entries], ensure_ascii=False))
+        return
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "date", "outlet", "headline", "chunks"):
+        table.add_column(column, justify="right" if column == "chunks" else "left", overflow="fold")
+    for entry in entries:
+        table.add_row(escape(entry.doc_id), entry.published_at or "-", escape(entry.source) or "-", escape(entry.title), str(entry.chunks))
+    out.print(table)
+    out.print(f"[dim]{plural(len(entries), 'document')}[/]")
+
+
+def status(
+    as_json: JsonOption = False,
+    repair: Annotated[bool, typer.Option("--repair", metavar="", help="Fix the problems found: drop orphan chunks, rebuild missing ones.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """What the archive holds (documents, chunks, outlets, date span) and any inconsistency."""
+    json_errors(as_json)
+    nd = existing_archive(build(home=home))
+    actions = nd.repair() if repair else []
+    summary = nd.manifest.summary()
+    problems = nd.check().problems()
+    data = {
+        "documents": summary.documents, "chunks": summary.chunks, "sources": summary.sources,
+        "published_at_min": summary.published_at_min, "published_at_max": summary.published_at_max, "problems": problems,
+    }
+    if repair:
+        data["repaired"] = actions
+    if as_json:
+        out.print_json(json.dumps(data))
+    else:
+        table = Table(show_header=False, box=None)
+        table.add_row("home", escape(str(nd.settings.home)))
+        for key in ("documents", "chunks", "published_at_min", "published_at_max"):
+            table.add_row(key, "-" if data[key] is None else str(data[key]))
+        table.add_row("sources", escape(", ".join(summary.sources)) or "-")
+        out.print(table)
+        for action in actions:
+            out.print(f"[green]repaired:[/] {escape(action)}")
+        for problem in problems:
+            err.print(f"[yellow]problem:[/] {escape(problem)} (run `newsdesk status --repair`)")
+    if problems:
+        raise typer.Exit(1)
+

@@ -1,0 +1,118 @@
+"""What every ``newsdesk`` command shares: the consoles, the common flags, settings and the Newsdesk
+from flags, and errors as one readable line (and a JSON object under --json)."""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+HomeOption = Annotated[Optional[Path], typer.Option("--home", metavar="FOLDER", help="Data folder (Chroma + manifest). Env: NEWSDESK_HOME.")]
+JsonOption = Annotated[bool, typer.Option("--json", metavar="", help="Print one JSON object instead of text.")]
+SourceOption = Annotated[Optional[list[str]], typer.Option("--source", metavar="OUTLET", help="Only this outlet, in any case or short form (repeatable).")]
+SinceOption = Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Only articles published on or after YYYY-MM-DD.")]
+UntilOption = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="Only articles published on or before YYYY-MM-DD.")]
+AnswererOption = Annotated[Optional[str], typer.Option("--answerer", metavar="NAME", help="auto (default) | extractive | openai | local.")]
+RetrieverOption = Annotated[Optional[str], typer.Option("--retriever", metavar="NAME", help="news (default) | hybrid | bm25 | dense.")]
+
+
+# Set by a command given --json: its errors then also go to stdout as {"error": ...}, so a script
+# reading the JSON gets an object either way (the line on stderr stays for people).
+errors_as_json = False
+
+
+def json_errors(as_json: bool) -> None:
+    global errors_as_json
+    errors_as_json = as_json
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    if errors_as_json:
+        out.print_json(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False))
+    raise typer.Exit(code)
+
+
+def settings_from(**flags):
+    from pydantic_settings import SettingsError
+
+    from assistant.settings import load_settings, setting_origin
+
+    try:
+        return load_settings(**flags)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])  # empty for a check across settings
+        message = first["msg"].removeprefix("Value error, ")
+        origin = setting_origin(str(first["loc"][0]), flags) if first["loc"] else ""
+        named = f"{where} (from {origin})" if origin else where
+        fail(f"invalid setting {named}: {message}" if where else f"invalid settings: {message}")
+    except SettingsError as exc:  # a list or dict setting from the environment that is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1) if field else "?"
+        fail(f"invalid setting {name} (NEWSDESK_{name.upper()}): list and table settings take JSON here, "
+             'e.g. ["TechCrunch", "The Verge"] or {"X-Api-Key": "value"}')
+    except ValueError as exc:  # the config file (check_config_file)
+        fail(str(exc))
+
+
+def parse_day(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{flag} must be a date like 2023-11-24, got {value!r}")
+
+
+def build(**flags):
+    from assistant.app import Newsdesk
+
+    return Newsdesk(settings_from(**flags))
+
+
+def waiting(nd, as_json: bool):
+    """A spinner on a terminal while a language model answers (a slow endpoint is not a silent hang)."""
+    from contextlib import nullcontext
+
+    if as_json or not err.is_terminal or nd.answerer.name == "extractive":
+        return nullcontext()
+    from ingest.settings import redact_url
+
+    endpoint = redact_url(nd.settings.llm_base_url) or "api.openai.com"
+    where = "the local model" if nd.answerer.name == "local" else escape(f"{nd.settings.llm_model} at {endpoint}")
+    return err.status(f"waiting for {where}…", spinner="dots")
+
+
+def existing_archive(nd):
+    """The Newsdesk, when its home exists: commands that read an archive must not create an empty one
+    where a mistyped --home or NEWSDESK_HOME points."""
+    if not nd.settings.home.exists():
+        fail(f"no archive at {nd.settings.home}: add articles there with `newsdesk ingest PATH`, "
+             "or point --home (NEWSDESK_HOME) at an existing one")
+    return nd
+
+
+@contextmanager
+def user_errors():
+    """Turn the core's expected failures into one readable line and exit code 2."""
+    from assistant.answerers import AnswerError
+    from eval.sets import QuestionSetError
+    from ingest.manifest import ManifestMismatch
+    from ingest.store import StoreError
+
+    try:
+        yield
+    except (AnswerError, StoreError, ManifestMismatch, QuestionSetError, ValueError) as exc:
+        fail(str(exc))
