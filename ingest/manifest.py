@@ -50,7 +50,7 @@ class DocumentEntry:
     doc_id: str
     title: str
     source: str
-    published: str  # YYYY-MM-DD, "" when undated
+    published_at: str  # YYYY-MM-DD, "" when undated
     chunks: int
     path: str
 
@@ -60,8 +60,8 @@ class ArchiveSummary:
     documents: int
     chunks: int
     sources: list[str]
-    published_min: str | None
-    published_max: str | None
+    published_at_min: str | None
+    published_at_max: str | None
 
 
 class Manifest:

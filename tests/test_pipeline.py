@@ -143,7 +143,7 @@ def test_status_reports_the_archive(seed_home):
     code, data, _ = cli_json("status", home=seed_home)
     assert code == 0
     assert data["documents"] == 1 and data["chunks"] >= 2 and data["problems"] == []
-    assert data["published_min"] == data["published_max"] == "2024-06-14"
+    assert data["published_at_min"] == data["published_at_max"] == "2024-06-14"
     json.dumps(data)
 
 
@@ -278,14 +278,14 @@ def test_list_shows_each_document_with_the_id_remove_takes(tmp_path):
     run_cli("ingest", str(folder), str(SEED_FILE), home=home, check=True)
     code, listed, _ = cli_json("list", home=home)
     assert code == 0
-    assert [(e["published"], e["source"], e["title"]) for e in listed] == [
+    assert [(e["published_at"], e["source"], e["title"]) for e in listed] == [
         ("2024-06-14", "", "NATO Approves Training Security And Support Assistance For Ukraine"),
         ("2024-01-10", "Glimmer Times", "Solar farm opens"),
         ("", "Valley Post", "Bridge approved"),  # undated last
     ]
     assert all(e["chunks"] >= 1 for e in listed)
     code, status, _ = cli_json("status", home=home)  # days, whatever form the articles gave them in
-    assert (status["published_min"], status["published_max"]) == ("2024-01-10", "2024-06-14")
+    assert (status["published_at_min"], status["published_at_max"]) == ("2024-01-10", "2024-06-14")
     code, glimmer, _ = cli_json("list", "--source", "glimmer times", home=home)
     assert [e["title"] for e in glimmer] == ["Solar farm opens"]
     run_cli("remove", glimmer[0]["doc_id"], home=home, check=True)
