@@ -8,7 +8,8 @@ import platform
 import pytest
 
 from assistant import memory
-from assistant.ui import Conversation, card_id
+from assistant.render import card_id
+from assistant.ui import Conversation
 from eval.benchmarks.load import slope_per_minute, sparkline
 
 

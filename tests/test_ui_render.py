@@ -9,7 +9,7 @@ import pytest
 from assistant.settings import load_settings
 from ingest.types import Filters
 from assistant.types import Answer, Citation
-from assistant.ui import (
+from assistant.render import (
     answer_markdown,
     archive_html,
     auth_users,
