@@ -1,0 +1,1 @@
+"""Training and cross-validation of the claim verifier's model (see train.py)."""
