@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant.app import unmentioned_note
+from assistant.claims import DraftCheck
 from assistant.settings import Settings
 from assistant.types import Answer, Citation
 from ingest.manifest import ArchiveSummary
@@ -216,3 +217,22 @@ def split_login(value: str, where: str) -> tuple[str, str]:
     if not sep or not user.strip() or not password:
         raise ValueError(f"{where}: expected user:password")  # never echo the value: it is a secret
     return user.strip(), password
+
+
+CHECK_STYLE = {"supported": "nd-ok", "contradicted": "nd-failed", "not found": "nd-partial"}
+
+
+def check_html(result: DraftCheck) -> str:
+    """A checked draft: each claim with its verdict and reason, and the card of the passage that
+    decides it (none for a claim nothing in the archive is about)."""
+    if not result.claims:
+        return '<p class="nd-meta">No sentence of three words or more to check.</p>'
+    counts = result.counts()
+    rows = [f'<p class="nd-meta">{counts["supported"]} supported · {counts["contradicted"]} contradicted · '
+            f'{counts["not found"]} not found</p>']
+    for checked in result.claims:
+        verdict = f'<span class="{CHECK_STYLE[checked.status]}">{html.escape(checked.status)}</span>'
+        card = citation_card(checked.citation, None, 0) if checked.citation and checked.status != "not found" else ""
+        rows.append(f'<div class="nd-claim"><p>{verdict} {html.escape(checked.claim)}</p>'
+                    f'<p class="nd-meta">{html.escape(checked.reason)}</p>{card}</div>')
+    return "".join(rows)

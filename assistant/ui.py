@@ -17,6 +17,7 @@ import gradio as gr
 
 from assistant.answerers import AnswerError
 from assistant.app import Newsdesk
+from assistant.claims import MAX_DRAFT_CHARS, check_draft
 from assistant.memory import release_free_heap
 from assistant.render import (
     SOURCES_PLACEHOLDER,
@@ -25,6 +26,7 @@ from assistant.render import (
     archive_html,
     auth_users,
     byline,
+    check_html,
     escape_markdown,
     file_result,
     make_filters,
@@ -221,34 +223,53 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             gr.Warning(" ".join(said) + " The Archive panel says why.")
         return results_html(results), *archive_view(), None  # the table is the record; the picker resets
 
+    def check(text):
+        if not (text or "").strip():
+            return '<p class="nd-meta">Paste a draft to check.</p>'
+        if not nd.manifest.has_documents():
+            return '<p class="nd-meta">The archive is empty: add articles in the Archive panel first.</p>'
+        try:
+            return check_html(check_draft(text[:MAX_DRAFT_CHARS], lambda claim: nd.retrieve(claim)))
+        except (StoreError, ValueError) as exc:
+            return f'<p class="nd-refused">{html.escape(str(exc))}</p>'
+
     with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
         conversation = gr.State(Conversation())
         gr.Markdown("## Newsdesk\nAsk about the articles in your archive. Every claim is cited to the exact passage; "
                     "click or hover a marker such as [1] to see its source.")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Conversation", height=460, elem_id="nd-chat", sanitize_html=True, latex_delimiters=[],
-                    allow_tags=False, feedback_options=None, buttons=["copy"],
-                    placeholder="Ask a question about the archive, for example: What did Hungary commit to?",
-                )
-                question = gr.Textbox(label="Question", placeholder="What did Hungary commit to?", elem_id="nd-question",
-                                      lines=1, max_lines=4)
-                with gr.Row():
-                    ask_button = gr.Button("Ask", variant="primary", elem_id="nd-ask")
-                    clear = gr.Button("New conversation", elem_id="nd-new")
-                with gr.Accordion("Filters", open=False, elem_id="nd-filters") as filter_panel:
-                    outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=nd.manifest.summary().sources,
-                                          value=[], elem_id="nd-outlets",
-                                          info="Only these outlets (empty: all).")
-                    with gr.Row():
-                        # Plain text boxes, not date pickers: a picker keeps its last valid date when
-                        # the text typed is not one, so the filter applied would differ from the one shown.
-                        since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-since")
-                        until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-until")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(SOURCES_PLACEHOLDER, label="Sources", elem_id="nd-sources", js_on_load=None)
+        with gr.Tabs(elem_id="nd-tabs"):
+            with gr.Tab("Ask", elem_id="nd-tab-ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="Conversation", height=460, elem_id="nd-chat", sanitize_html=True, latex_delimiters=[],
+                            allow_tags=False, feedback_options=None, buttons=["copy"],
+                            placeholder="Ask a question about the archive, for example: What did Hungary commit to?",
+                        )
+                        question = gr.Textbox(label="Question", placeholder="What did Hungary commit to?", elem_id="nd-question",
+                                              lines=1, max_lines=4)
+                        with gr.Row():
+                            ask_button = gr.Button("Ask", variant="primary", elem_id="nd-ask")
+                            clear = gr.Button("New conversation", elem_id="nd-new")
+                        with gr.Accordion("Filters", open=False, elem_id="nd-filters") as filter_panel:
+                            outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=nd.manifest.summary().sources,
+                                                  value=[], elem_id="nd-outlets",
+                                                  info="Only these outlets (empty: all).")
+                            with gr.Row():
+                                # Plain text boxes, not date pickers: a picker keeps its last valid date when
+                                # the text typed is not one, so the filter applied would differ from the one shown.
+                                since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-since")
+                                until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-until")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(SOURCES_PLACEHOLDER, label="Sources", elem_id="nd-sources", js_on_load=None)
+            with gr.Tab("Check a draft", elem_id="nd-tab-check"):
+                gr.Markdown("Paste a paragraph (a reporter's draft, a model's answer): each sentence is checked "
+                            "against the archive and marked supported, contradicted or not found, with its source.")
+                draft = gr.Textbox(label="Draft", lines=6, max_lines=20, elem_id="nd-draft",
+                                   placeholder="Hungary promised not to veto NATO's plan. Orban sent 10,000 troops.")
+                check_button = gr.Button("Check", variant="primary", elem_id="nd-check")
+                checked = gr.HTML(elem_id="nd-checked", js_on_load=None)
         with gr.Accordion("Archive", open=False, elem_id="nd-archive-panel") as archive_panel:
             archive = gr.HTML(elem_id="nd-archive", js_on_load=None)
             files = gr.File(label="Add articles (.txt, .md, .html, .json, .jsonl)", file_count="multiple",
@@ -267,6 +288,7 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         archive_panel.expand(archive_view, None, [archive, outlets], api_visibility="private")
         files.upload(upload, files, [results, archive, outlets, files], api_visibility="private", concurrency_limit=1)
         page.load(archive_view, None, [archive, outlets], api_visibility="private")
+        check_button.click(check, draft, checked, api_name="check")
     return page
 
 

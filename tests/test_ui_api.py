@@ -94,6 +94,19 @@ def test_app_answers_one_question_through_its_api(page):
     assert 'id="nd-s1-1"' in cards and f"<mark>{HUNGARY_SENTENCE}</mark>" in cards
 
 
+def test_check_a_draft_marks_each_claim_with_its_source(page):
+    client = Client(page, verbose=False)
+    html_out = client.predict("The Zephyr desalination plant will cost 40 million euros. "
+                              "The Lindqvist rail tunnel will cost 5 billion kronor. <b>Bold</b> claims stay text here.",
+                              api_name="/check")
+    assert "1 supported · 1 contradicted · 1 not found" in html_out
+    assert '<span class="nd-ok">supported</span> The Zephyr desalination plant will cost 40 million euros.' in html_out
+    assert '<span class="nd-failed">contradicted</span> The Lindqvist rail tunnel will cost 5 billion kronor.' in html_out
+    assert "<mark>The Lindqvist rail tunnel will cost 2 billion kronor.</mark>" in html_out
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html_out and "<b>Bold</b>" not in html_out
+    assert "Paste a draft" in client.predict("  ", api_name="/check")
+
+
 def newest(cards: str) -> str:
     """The newest answer's cards (earlier answers' cards are folded in <details> after them)."""
     return cards.split("<details>")[0]

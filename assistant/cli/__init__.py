@@ -1,7 +1,7 @@
 """The ``newsdesk`` command: a thin face over ``assistant.app.Newsdesk``.
 
 The commands live by group (``archive``: ingest, remove, list, status; ``answering``: ask, chat,
-demo; ``evaluation``: eval) over the helpers they share (``common``); here they are registered, in
+demo; ``evaluation``: eval; ``verification``: verify, check) over the helpers they share (``common``); here they are registered, in
 the order ``newsdesk --help`` lists them, and ``main`` runs them.
 """
 
@@ -13,7 +13,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from assistant.cli import answering, archive, evaluation
+from assistant.cli import answering, archive, evaluation, verification
 from assistant.cli.common import err, fail, json_errors, user_errors
 
 app = typer.Typer(
@@ -31,6 +31,8 @@ app.command()(archive.remove)
 app.command(name="list")(archive.list_documents)
 app.command()(archive.status)
 app.command(name="eval")(evaluation.eval_command)
+app.command()(verification.verify)
+app.command()(verification.check)
 
 
 def main() -> None:
