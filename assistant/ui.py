@@ -18,6 +18,7 @@ import gradio as gr
 from assistant.answerers import AnswerError
 from assistant.app import Newsdesk
 from assistant.claims import MAX_DRAFT_CHARS, check_draft
+from assistant.examples import example_questions
 from assistant.memory import release_free_heap
 from assistant.render import (
     SOURCES_PLACEHOLDER,
@@ -233,6 +234,9 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         except (StoreError, ValueError) as exc:
             return f'<p class="nd-refused">{html.escape(str(exc))}</p>'
 
+    # drawn from the archive the page serves, not the seed's Hungary question on someone else's archive
+    example = next(iter(example_questions(nd.manifest.listing(), 1)), "")
+
     with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
         conversation = gr.State(Conversation())
         gr.Markdown("## Newsdesk\nAsk about the articles in your archive. Every claim is cited to the exact passage; "
@@ -244,9 +248,9 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                         chatbot = gr.Chatbot(
                             label="Conversation", height=460, elem_id="nd-chat", sanitize_html=True, latex_delimiters=[],
                             allow_tags=False, feedback_options=None, buttons=["copy"],
-                            placeholder="Ask a question about the archive, for example: What did Hungary commit to?",
+                            placeholder="Ask a question about the archive" + (f", for example: {example}" if example else "."),
                         )
-                        question = gr.Textbox(label="Question", placeholder="What did Hungary commit to?", elem_id="nd-question",
+                        question = gr.Textbox(label="Question", placeholder=example or "Ask about the archive", elem_id="nd-question",
                                               lines=1, max_lines=4)
                         with gr.Row():
                             ask_button = gr.Button("Ask", variant="primary", elem_id="nd-ask")

@@ -21,6 +21,10 @@ METRICS: dict[str, tuple[str, bool]] = {
     "fact_mrr@10": ("Fact MRR@10 (benchmark rule)", True),
     "fact_map@10": ("Fact MAP@10 (benchmark rule)", True),
     "answer_accuracy": ("Answer accuracy", True),
+    "answer_accuracy_gold_yes": ("Accuracy, gold Yes", True),
+    "answer_accuracy_gold_no": ("Accuracy, gold No", True),
+    "confidently_wrong": ("Confidently wrong", False),
+    "unsure_rate": ("Unsure rate", False),
     "null_refusal_rate": ("Null-query refusal rate", True),
     "false_refusal_rate": ("False-refusal rate", False),
     "quote_exactness": ("Quote exactness", True),
@@ -40,9 +44,10 @@ METRICS: dict[str, tuple[str, bool]] = {
     "tokens_per_s": ("Tokens out per generate second", True),
 }
 PER_QUESTION = [m for m in METRICS if not m.startswith(("latency_", "tokens_"))]
-HEADLINE = ["hits@10", "mrr@10", "map@10", "fact_hits@10", "answer_accuracy", "null_refusal_rate",
-            "false_refusal_rate", "citation_precision", "citation_recall", "judge_correctness", "judge_faithfulness"]
-BY_TYPE = ["answer_accuracy", "hits@10", "fact_hits@10", "recall@10"]
+HEADLINE = ["hits@10", "mrr@10", "map@10", "fact_hits@10", "answer_accuracy", "answer_accuracy_gold_yes",
+            "answer_accuracy_gold_no", "confidently_wrong", "null_refusal_rate", "false_refusal_rate", "unsure_rate", "citation_precision", "citation_recall", "judge_correctness", "judge_faithfulness"]
+BY_TYPE = ["answer_accuracy", "answer_accuracy_gold_yes", "answer_accuracy_gold_no", "confidently_wrong", "unsure_rate",
+           "hits@10", "fact_hits@10", "recall@10"]
 STAGES = ("retrieve", "generate", "total")
 
 

@@ -1,4 +1,4 @@
-"""Metric functions: pure, per question; the runner averages them. Exact definitions in eval/README.md."""
+"""Metric functions: pure, per question; the runner averages them. Exact definitions in docs/evaluation.md."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from assistant.cite import is_name_lead, parse_markers
+from assistant.hedges import is_unsure, says_not_reported
 
 # --- retrieval, article level: ``retrieved`` is a ranked list of distinct document ids -------------
 
@@ -132,27 +133,83 @@ def leading_name(answer: str) -> str | None:
     return sentences[0].text if sentences and is_name_lead(sentences[0].text) else None
 
 
+def leading_short_answer(answer: str) -> str | None:
+    """The name, number or date an answer opens with as its short answer (``definite_lead`` less Yes/No)."""
+    lead = definite_lead(answer)
+    return lead if lead not in (None, "yes", "no") else None
+
+
 def answer_matches(predicted: str, gold: str) -> bool:
     """A one-word Yes/No gold matches when the answer opens with a word of the same polarity; any other
     gold matches when its normalised words appear, in order and contiguous, among the answer's, or
-    among its leading name's when it opens with one: "Caroline Ellison. “... Bankman-Fried ...”" names
-    the wrong person, whatever its quotes go on to mention."""
+    among its leading short answer's when it opens with one (a name, a number or a date:
+    ``definite_lead``): "Caroline Ellison. “... Bankman-Fried ...”" names the wrong person, whatever
+    its quotes go on to mention."""
     gold_words = normalise_answer(gold).split()
     if not gold_words:
         return False
     if len(gold_words) == 1 and yes_no(gold) is not None:
         return yes_no(predicted) == yes_no(gold)
-    answer_words = normalise_answer(leading_name(predicted) or predicted).split()
+    answer_words = normalise_answer(leading_short_answer(predicted) or predicted).split()
     n = len(gold_words)
     return any(answer_words[i : i + n] == gold_words for i in range(len(answer_words) - n + 1))
 
 
 def answer_correct(predicted: str, refused: bool, gold: str, is_null: bool) -> float:
-    """Answer accuracy of one question: a null query is correct when refused; any other when not
-    refused and ``answer_matches``."""
-    if is_null:
-        return 1.0 if refused else 0.0
-    return 1.0 if not refused and answer_matches(predicted, gold) else 0.0
+    """Answer accuracy of one question: a null query is correct when refused or when the answer opens
+    "The archive does not report ..." (a false premise, said so); any other when not
+    refused, not unsure (``assistant.hedges.is_unsure``: an answer that says it is unsure is never
+    right, whatever its quotes mention) and ``answer_matches``."""
+    if is_null:  # a refusal, or an answer that says the archive does not report the question's premise
+        return 1.0 if refused or says_not_reported(predicted) else 0.0
+    return 1.0 if not refused and not is_unsure(predicted) and answer_matches(predicted, gold) else 0.0
+
+
+def gold_polarity(gold: str) -> str | None:
+    """'yes' / 'no' for a one-word Yes/No gold answer ("Yes", "no", "Consistent"), else None."""
+    return yes_no(gold) if len(normalise_answer(gold).split()) == 1 else None
+
+
+_NUMBER_LEAD = re.compile(r"^\W*(?:about\s+|around\s+|over\s+|nearly\s+)?[$€£¥]?\d[\d,.]*(?:\s*(?:%|percent|per cent|"
+                          r"thousand|million|billion|trillion|[kmb]n?)\b)?", re.I)
+_DATE_LEAD = re.compile(r"^\W*(?:(?:on|in)\s+)?(?:\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+                        r"\s+\d{1,2}\b|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)", re.I)
+
+
+def definite_lead(answer: str) -> str | None:
+    """The definite short answer an answer opens with, or None: "yes"/"no" (a Yes/No word first), a
+    name ("Caroline Ellison [1]. “...”"), or a number or date alone as its first sentence ("$1.2
+    billion [1]."). An answer that opens by saying it is unsure (``assistant.hedges``) has none."""
+    if not answer.strip() or is_unsure(answer):
+        return None
+    polarity = yes_no(answer)
+    if polarity:
+        return polarity
+    if answer.lstrip()[:1] in "“\"‘'":  # a quote first: no short answer of its own
+        return None
+    name = leading_name(answer)
+    if name:
+        return name.strip().rstrip(".!?").strip()
+    sentences = parse_markers(answer)
+    first = sentences[0].text.strip().rstrip(".!?").strip() if sentences else ""
+    if first and len(first.split()) <= 6 and (_NUMBER_LEAD.match(first) or _DATE_LEAD.match(first)):
+        return first
+    return None
+
+
+def confidently_wrong(predicted: str, refused: bool, gold: str) -> float:
+    """1.0 when an answer to an answerable question leads with a definite short answer
+    (``definite_lead``) and does not match the gold (``answer_matches``); 0.0 otherwise: right, refused,
+    unsure, or quotes without a short answer."""
+    if refused or definite_lead(predicted) is None:
+        return 0.0
+    return 0.0 if answer_matches(predicted, gold) else 1.0
+
+
+def unsure(predicted: str, refused: bool) -> float:
+    """1.0 when the answer is not a refusal and opens by saying it is unsure ("Not sure", "I could not
+    find a direct answer", "The archive does not report ..."), else 0.0."""
+    return 1.0 if not refused and is_unsure(predicted) else 0.0
 
 
 # --- citations ------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from eval.catalog import BY_TYPE, METRICS, STAGES  # noqa: E402
 
-COLOURS = ["#4C72B0", "#DD8452", "#55A868", "#8172B3"]
+COLOURS = ["#4C72B0", "#DD8452", "#55A868", "#8172B3", "#C44E52", "#937860", "#DA8BC3", "#8C8C8C"]
 
 
 def metrics_by_type(report: dict, path: Path) -> None:
@@ -36,7 +36,7 @@ def metrics_by_type(report: dict, path: Path) -> None:
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("score (0-1)")
     ax.set_title("Metrics by question type (null queries: accuracy = refused)")
-    ax.legend(fontsize=8, ncols=len(BY_TYPE), loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+    ax.legend(fontsize=8, ncols=min(4, len(BY_TYPE)), loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, format="png")

@@ -91,7 +91,7 @@ def retrieval_scores(retrieved: list[str], chunks: list[str], question: Question
 
 def score_question(question: Question, answer: Answer, retrieved: list[str], chunks: list[str],
                    exact: list[bool]) -> dict[str, float]:
-    """Every per-question score that applies to this question (see eval/README.md for which)."""
+    """Every per-question score that applies to this question (see docs/evaluation.md for which)."""
     scores: dict[str, float] = {}
     if not question.is_null:
         scores.update(retrieval_scores(retrieved, chunks, question))
@@ -100,6 +100,12 @@ def score_question(question: Question, answer: Answer, retrieved: list[str], chu
         scores["null_refusal_rate"] = float(answer.refused)
     if question.is_null or question.answer:
         scores["answer_accuracy"] = metrics.answer_correct(answer.text, answer.refused, question.answer, question.is_null)
+    scores["unsure_rate"] = metrics.unsure(answer.text, answer.refused)
+    if not question.is_null and question.answer:
+        scores["confidently_wrong"] = metrics.confidently_wrong(answer.text, answer.refused, question.answer)
+        polarity = metrics.gold_polarity(question.answer)
+        if polarity:
+            scores[f"answer_accuracy_gold_{polarity}"] = scores["answer_accuracy"]
     if exact:
         scores["quote_exactness"] = sum(exact) / len(exact)
     cited = [c.doc_id for c in answer.citations]

@@ -1,4 +1,4 @@
-"""Every eval metric on small cases computed by hand (see eval/README.md for the definitions)."""
+"""Every eval metric on small cases computed by hand (see docs/evaluation.md for the definitions)."""
 
 from __future__ import annotations
 
@@ -151,3 +151,73 @@ def test_paired_difference():
     assert paired_difference([], []) is None
     with pytest.raises(ValueError):
         paired_difference([1.0], [])
+
+
+# --- confidently wrong, unsure, Yes/No split by gold (issue 22) -------------------------------------------
+
+
+def test_gold_polarity_reads_one_word_yes_no_golds_only():
+    assert metrics.gold_polarity("Yes") == "yes" and metrics.gold_polarity("no") == "no"
+    assert metrics.gold_polarity("Consistent") == "yes" and metrics.gold_polarity("Inconsistent") == "no"
+    assert metrics.gold_polarity("Sam Bankman-Fried") is None and metrics.gold_polarity("Change") is None
+
+
+def test_definite_leads_are_yes_no_names_numbers_and_dates():
+    assert metrics.definite_lead("Yes: both reports say so [1][2]. “...”") == "yes"
+    assert metrics.definite_lead("No: The Verge does not say that. “...”") == "no"
+    assert metrics.definite_lead("Caroline Ellison [1]. “Ellison testified ...” [1]") == "Caroline Ellison"
+    assert metrics.definite_lead("$26.3 billion [1]. “Google spent $26.3 billion ...” [1]") == "$26.3 billion"
+    assert metrics.definite_lead("October 31, 2023 [1]. “...”") == "October 31, 2023"
+    # quotes alone, or an answer that says it is unsure, lead with nothing definite
+    assert metrics.definite_lead("“Google spent $26.3 billion in 2021.” [1]") is None
+    assert metrics.definite_lead("Not sure: I found no Yardbarker article. “...”") is None
+    assert metrics.definite_lead("I could not find a direct answer; the closest quotes: “...”") is None
+    assert metrics.definite_lead("The archive does not report that Apple did pay to acquire Beeper; ...") is None
+
+
+def test_confidently_wrong_is_a_definite_wrong_lead_only():
+    assert metrics.confidently_wrong("Yes: both say so.", False, "No") == 1.0
+    assert metrics.confidently_wrong("No: one does not.", False, "No") == 0.0  # right
+    assert metrics.confidently_wrong("Not sure: no Fortune article.", False, "No") == 0.0  # unsure
+    assert metrics.confidently_wrong("The archive does not say.", True, "No") == 0.0  # refused
+    assert metrics.confidently_wrong("Caroline Ellison [1]. “... Sam Bankman-Fried ...”", False, "Sam Bankman-Fried") == 1.0
+    assert metrics.confidently_wrong("“... Sam Bankman-Fried ...” [1]", False, "Google") == 0.0  # quotes, no lead
+    # a number lead is judged by itself, not by the quotes after it
+    assert metrics.confidently_wrong("2.7 million [1]. “... over $100 million of tickets ...”", False, "$100 million") == 1.0
+
+
+def test_an_always_yes_system_scores_only_on_gold_yes():
+    golds = ["Yes", "Yes", "No", "no"]
+    right = [metrics.answer_correct("Yes: ...", False, gold, False) for gold in golds]
+    assert right == [1.0, 1.0, 0.0, 0.0]  # split by gold: 1.0 on gold-Yes, 0.0 on gold-No
+    assert [metrics.confidently_wrong("Yes: ...", False, gold) for gold in golds] == [0.0, 0.0, 1.0, 1.0]
+
+
+def test_an_unsure_answer_is_neither_right_nor_confidently_wrong():
+    unsure = "Not sure: Sporting News's article does not clearly say that ...; the closest it has: “Yes, ...”"
+    assert metrics.answer_correct(unsure, False, "Yes", False) == 0.0
+    assert metrics.confidently_wrong(unsure, False, "Yes") == 0.0
+    assert metrics.unsure(unsure, False) == 1.0 and metrics.unsure(unsure, True) == 0.0
+    # quotes that happen to name the gold do not make an unsure name answer right
+    assert metrics.answer_correct("I could not find a direct answer; the closest quotes: “Google spent ...”",
+                                  False, "Google", False) == 0.0
+
+
+def test_a_false_premise_said_so_is_right_on_a_null_question():
+    said = "The archive does not report that Apple did pay to acquire Beeper; the closest it has: “...” [1]"
+    assert metrics.answer_correct(said, False, "Insufficient information.", True) == 1.0
+    assert metrics.answer_correct("$26.3 billion [1]. “...”", False, "Insufficient information.", True) == 0.0
+
+
+def test_the_runner_scores_the_new_metrics_per_question():
+    from assistant.types import Answer
+    from eval.runner import score_question
+    from eval.sets import Evidence, Question
+
+    question = Question("q1", "Did X happen?", "No", "comparison_query", (Evidence("d1", ""),))
+    scores = score_question(question, Answer(question.question, "Yes: it did [1].", False, "extractive"), ["d1"], [], [])
+    assert scores["confidently_wrong"] == 1.0 and scores["unsure_rate"] == 0.0
+    assert scores["answer_accuracy_gold_no"] == 0.0 and "answer_accuracy_gold_yes" not in scores
+    null = Question("q2", "Who?", "Insufficient information.", "null_query", ())
+    scores = score_question(null, Answer(null.question, "Not sure: ...", False, "extractive"), [], [], [])
+    assert scores["unsure_rate"] == 1.0 and "confidently_wrong" not in scores

@@ -25,4 +25,4 @@ def choose_answerer(settings: Settings, embedder: MiniLMEmbedding) -> Answerer:
         return OpenAIAnswerer(settings, embedder)
     if name == "local":
         return LocalAnswerer(settings, embedder)
-    return ExtractiveAnswerer(embedder, settings.min_support, settings.max_answer_sentences)
+    return ExtractiveAnswerer(embedder, settings.min_support, settings.max_answer_sentences, shared_vectors=True)

@@ -7,10 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.answerers import History, refusal
+from assistant.answerers.yes_no import answer_yes_no, asks_yes_no
 from assistant.cite import attach_markers, looks_like_instruction, make_citation, topical_support, with_headlines
 from ingest.embedding import MiniLMEmbedding
 from assistant.query import parse_query
-from assistant.short_answer import outlet_answer, short_answer
+from assistant.short_answer import outlet_answer
+from assistant.answerers.candidates import asks_short_answer, best_lead
+from assistant.hedges import NO_DIRECT_ANSWER, NOT_REPORTED, quoted
 from ingest.types import Passage
 from assistant.types import Answer
 from ingest.chunking import split_sentences
@@ -114,9 +117,15 @@ class ExtractiveAnswerer:
     ``RANK_PENALTY`` per retrieval rank of its article, and must reach ``PART_MIN_SUPPORT``; more
     articles join when within ``NEAR_BEST`` of a part's best, up to ``max_sentences``. The values
     were chosen on the dev set with ``python -m eval.benchmarks.extractive_parts`` (the sweep is in
-    the README). A question that asks for a name gets the name its quotes write in front
-    (``assistant.short_answer``), and one that asks which outlet gets the quoted articles' outlets;
-    a Yes/No is never put in front, since quotes cannot verify one.
+    the README).
+
+    What leads the quotes: a question answered Yes or No ("Did ...", "Does the TechCrunch article
+    suggest X, while The Verge reports Y?") is judged part by part with the claim verifier
+    (``assistant.answerers.yes_no``): "Yes", "No" or "Not sure" first, then each part's cited
+    sentence. "Which outlet ...?" gets the quoted articles' outlets (``short_answer.outlet_answer``).
+    Who / which / what / when / how much gets the candidate answer the verifier supports
+    (``assistant.answerers.candidates``), cited; else "I could not find a direct answer", or "The
+    archive does not report that <premise>" when the verifier finds the question's premise unsupported.
     """
 
     name = "extractive"
@@ -132,8 +141,11 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: MiniLMEmbedding, min_support: float, max_sentences: int,
                  part_min_support: float | None = None, near_best: float | None = None,
-                 rank_penalty: float | None = None):
+                 rank_penalty: float | None = None, shared_vectors: bool = False):
         self.embedder = embedder
+        # True: sentence vectors come from the verifier's cache (``assistant.verifier.shared_embeddings``,
+        # same MiniLM), so a sentence is embedded once for ranking and for verifying, across questions
+        self.shared_vectors = shared_vectors
         self.min_support = min_support
         self.max_sentences = max_sentences
         self.part_min_support = self.PART_MIN_SUPPORT if part_min_support is None else part_min_support
@@ -147,6 +159,13 @@ class ExtractiveAnswerer:
         """Every sentence of the passages, and each article's headline, as (passage, start, end) and text."""
         spans = [(p, p.start + s, p.start + e) for p in with_headlines(passages) for s, e in split_sentences(p.text)]
         return spans, [p.text[s - p.start : e - p.start] for p, s, e in spans]
+
+    def _vectors(self, texts: list[str]):
+        if self.shared_vectors:
+            from assistant.verifier import shared_embeddings
+
+            return shared_embeddings().vectors(texts)
+        return self.embedder.embed(texts)
 
     def support(self, question: str, texts: Sequence[str]) -> list[float]:
         """Each text's score as an answer to the question (the scale of ``min_support``)."""
@@ -168,7 +187,7 @@ class ExtractiveAnswerer:
         if not texts:
             return []
         claims = [question] + [part.text for part in parts if part.text != question]
-        vectors = self.embedder.embed([*claims, *texts])
+        vectors = self._vectors([*claims, *texts])
         cosines = vectors[len(claims):] @ vectors[: len(claims)].T  # sentence x claim
         column = {claim: j for j, claim in enumerate(claims)}
         whole = [self._score(float(cosines[k, 0]), question, text) for k, text in enumerate(texts)]
@@ -207,17 +226,31 @@ class ExtractiveAnswerer:
         return [spans[k] for k in picked]
 
     def answer(self, question: str, passages: list[Passage], history: History = ()) -> Answer:
+        if asks_yes_no(question) and passages:
+            reply = answer_yes_no(question, passages)
+            return Answer(question, reply.text, False, self.name, self.model, reply.citations, passages)
         chosen = self.select(question, passages)
         if not chosen:
             return refusal(question, self.name, self.model, passages)
+        outlets = outlet_answer(question, [p.source for p, _, _ in chosen])
+        found = None if outlets else best_lead(question, passages, [sentence_text(*span) for span in chosen])
+        if found and found[0] is not None:  # the verified short answer's sentence is cited first
+            lead = found[0]
+            chosen = [(lead.passage, *lead.span)] + [c for c in chosen if c != (lead.passage, *lead.span)]
+            chosen = chosen[: self.max_sentences + 1]
         citations = [make_citation(n, *span) for n, span in enumerate(chosen, start=1)]
-        text = " ".join(attach_markers(f"“{c.quote}”", [c.n]) for c in citations)
-        lead = outlet_answer(question, [c.source for c in citations]) or short_answer(
-            question, passages, [c.quote for c in citations]
-        )
-        if lead:
-            name, quoting = lead
+        text = " ".join(attach_markers(quoted(c.quote), [c.n]) for c in citations)
+        if outlets:
+            name, quoting = outlets
             text = attach_markers(f"{name}.", [citations[i].n for i in quoting]) + " " + text
+        elif found and found[0] is not None:
+            text = attach_markers(f"{found[0].text}.", [1]) + " " + text
+        elif found and asks_short_answer(question):
+            _, premise, premise_verdict = found
+            if premise and premise_verdict is not None and not premise_verdict.supported:
+                text = f"{NOT_REPORTED} that {premise}; the closest it has: " + text
+            else:
+                text = f"{NO_DIRECT_ANSWER}; the closest quotes: " + text
         return Answer(question, text, False, self.name, self.model, citations, passages)
 
     def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
@@ -225,6 +258,10 @@ class ExtractiveAnswerer:
         if not result.refused:  # a refusal is the Answer alone, as from the generative answerers
             yield result.text
         yield result
+
+
+def sentence_text(passage: Passage, start: int, end: int) -> str:
+    return passage.text[start - passage.start : end - passage.start]
 
 
 def sentence_passage(passage: Passage, start: int, end: int) -> Passage:

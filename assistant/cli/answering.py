@@ -28,8 +28,15 @@ from assistant.cli.common import (
     user_errors,
     waiting,
 )
+from assistant.hedges import quoted
 
 SAMPLE_QUESTION = "What did Hungary commit to?"
+
+
+def citation_meta(c) -> str:
+    """Outlet · date · link, or the file's name when the article has no link (never the folder it was
+    installed or uploaded into)."""
+    return " · ".join(x for x in (c.source, c.published_at[:10], c.url or Path(c.path).name) if x)
 
 
 def print_answer(answer, as_json: bool) -> None:
@@ -43,10 +50,10 @@ def print_answer(answer, as_json: bool) -> None:
     out.print(escape(answer.text))
     out.print()
     for c in answer.citations:
-        meta = " · ".join(x for x in (c.source, c.published_at[:10], c.url or c.path) if x)
-        out.print(f"[bold][{c.n}][/] {escape(c.title)} [dim]({escape(meta)})[/]")
+        out.print(f"[bold][{c.n}][/] {escape(c.title)} [dim]({escape(citation_meta(c))})[/]")
         where = "the headline" if c.field == "title" else f"chars {c.start}-{c.end}"
-        out.print(f"    “{escape(c.quote)}” [dim]{where} of {escape(c.doc_id)}[/]")
+        of = "" if c.doc_id == c.url else f" of {c.doc_id}"  # a URL id is already shown once, above
+        out.print(f"    {escape(quoted(c.quote))} [dim]{where}{escape(of)}[/]")
     model = f" ({answer.model})" if answer.model else ""
     out.print(f"[dim]answered by {answer.answerer}{escape(model)} in {answer.timings.get('total_s', 0):.2f}s[/]")
 

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from assistant.cli.answering import citation_meta
 from assistant.cli.common import (
     HomeOption,
     JsonOption,
@@ -22,6 +23,7 @@ from assistant.cli.common import (
     out,
     user_errors,
 )
+from assistant.hedges import quoted
 
 STATUS_STYLE = {"supported": "green", "contradicted": "red", "not found": "yellow"}
 
@@ -43,12 +45,12 @@ def verify(
         fail("--with-llm needs an OpenAI-compatible endpoint: set NEWSDESK_LLM_BASE_URL or OPENAI_API_KEY")
     with user_errors():
         pairs, errors = read_pairs(pairs_file)
-    judge = offline_verify
-    if with_llm:
+    def judge(claim: str, evidence: str):
+        if not with_llm:
+            return offline_verify(claim, evidence)
         from assistant.verifier import verify_with_llm
 
-        def judge(claim: str, evidence: str):
-            return verify_with_llm(claim, evidence, settings=settings).verdict
+        return verify_with_llm(claim, evidence, settings=settings).verdict
 
     results = []
     with _progress(len(pairs), as_json) as advance:
@@ -142,9 +144,8 @@ def check(
         c = checked.citation
         if c is None or checked.status == "not found":
             continue
-        meta = " · ".join(x for x in (c.source, c.published_at[:10], c.url or c.path) if x)
-        out.print(f"[bold][{c.n}][/] {escape(c.title)} [dim]({escape(meta)})[/]")
-        out.print(f"    “{escape(c.quote)}”")
+        out.print(f"[bold][{c.n}][/] {escape(c.title)} [dim]({escape(citation_meta(c))})[/]")
+        out.print(f"    {escape(quoted(c.quote))}")
     counts = result.counts()
     out.print(f"[dim]{counts['supported']} supported, {counts['contradicted']} contradicted, "
               f"{counts['not found']} not found[/]")
