@@ -31,6 +31,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "citation_precision": ("Citation precision", True),
     "citation_recall": ("Citation recall", True),
     "cited_sentence_share": ("Cited sentence share", True),
+    "faithfulness": ("Faithfulness (claim verifier)", True),
     "judge_correctness": ("Judge correctness (1-5)", True),
     "judge_faithfulness": ("Judge faithfulness", True),
     "latency_retrieve_p50_s": ("Retrieve latency p50 (s)", False),
@@ -45,7 +46,7 @@ METRICS: dict[str, tuple[str, bool]] = {
 }
 PER_QUESTION = [m for m in METRICS if not m.startswith(("latency_", "tokens_"))]
 HEADLINE = ["hits@10", "mrr@10", "map@10", "fact_hits@10", "answer_accuracy", "answer_accuracy_gold_yes",
-            "answer_accuracy_gold_no", "confidently_wrong", "null_refusal_rate", "false_refusal_rate", "unsure_rate", "citation_precision", "citation_recall", "judge_correctness", "judge_faithfulness"]
+            "answer_accuracy_gold_no", "confidently_wrong", "null_refusal_rate", "false_refusal_rate", "unsure_rate", "citation_precision", "citation_recall", "faithfulness", "judge_correctness", "judge_faithfulness"]
 BY_TYPE = ["answer_accuracy", "answer_accuracy_gold_yes", "answer_accuracy_gold_no", "confidently_wrong", "unsure_rate",
            "hits@10", "fact_hits@10", "recall@10"]
 STAGES = ("retrieve", "generate", "total")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from assistant.cite import is_name_lead, parse_markers
+from assistant.cite import is_name_lead, is_short_answer, parse_markers
 from assistant.hedges import is_unsure, says_not_reported
 
 # --- retrieval, article level: ``retrieved`` is a ranked list of distinct document ids -------------
@@ -237,6 +237,18 @@ def cited_sentence_share(answer_text: str) -> float | None:
     if not sentences:
         return None
     return sum(1 for s in sentences if s.markers) / len(sentences)
+
+
+def faithfulness(answer_text: str, quotes: Mapping[int, str], supports: Callable[[str, str], bool]) -> float | None:
+    """Share of the answer's cited sentences that ``supports`` (the claim verifier) finds held by the
+    quotes they cite; a short answer in front ("Yes.", a name) states nothing of its own and is left
+    out. None when no sentence cites a quote."""
+    judged = []
+    for sentence in parse_markers(answer_text):
+        cited = [quotes[n] for n in dict.fromkeys(sentence.markers) if n in quotes]
+        if cited and not (is_short_answer(sentence.text) or is_name_lead(sentence.text)):
+            judged.append(supports(sentence.text, " ".join(cited)))
+    return sum(judged) / len(judged) if judged else None
 
 
 # --- aggregation -------------------------------------------------------------------------------------

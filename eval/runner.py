@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from assistant.app import Newsdesk
 from assistant.cite import quote_is_exact
+from assistant.verifier import verify
 from assistant.retrieve import distinct_documents
 from ingest.types import Passage
 from assistant.types import Answer
@@ -120,6 +121,10 @@ def score_question(question: Question, answer: Answer, retrieved: list[str], chu
         share = metrics.cited_sentence_share(answer.text)
         if share is not None:
             scores["cited_sentence_share"] = share
+        faithful = metrics.faithfulness(answer.text, {c.n: c.quote for c in answer.citations},
+                                        lambda claim, quote: verify(claim, quote).supported)
+        if faithful is not None:
+            scores["faithfulness"] = faithful
     return scores
 
 

@@ -221,3 +221,19 @@ def test_the_runner_scores_the_new_metrics_per_question():
     null = Question("q2", "Who?", "Insufficient information.", "null_query", ())
     scores = score_question(null, Answer(null.question, "Not sure: ...", False, "extractive"), [], [], [])
     assert scores["unsure_rate"] == 1.0 and "confidently_wrong" not in scores
+
+
+def test_faithfulness_judges_each_cited_sentence_against_its_quotes():
+    from assistant.verifier import verify
+
+    quotes = {1: "However, Hungary promised not to veto the proposal as long as it was not forced to participate.",
+              2: "NATO defence ministers approved the plan on Friday."}
+
+    def supports(claim, quote):
+        return verify(claim, quote).supported
+
+    kept = "Yes. “However, Hungary promised not to veto the proposal as long as it was not forced to participate.” [1]"
+    assert metrics.faithfulness(kept, quotes, supports) == 1.0  # the lead states nothing; the quote holds
+    flipped = "Hungary vowed to veto the proposal [1]. NATO defence ministers approved the plan on Friday [2]."
+    assert metrics.faithfulness(flipped, quotes, supports) == 0.5
+    assert metrics.faithfulness("Hungary said nothing [7].", quotes, supports) is None  # cites no quote
