@@ -8,6 +8,7 @@ from assistant.answerers.local import LocalAnswerer, local_available
 from assistant.answerers.openai_compatible import OpenAIAnswerer
 from ingest.embedding import MiniLMEmbedding
 from assistant.settings import Settings
+from assistant.verifier import shared_embeddings
 
 
 def choose_answerer(settings: Settings, embedder: MiniLMEmbedding) -> Answerer:
@@ -25,4 +26,5 @@ def choose_answerer(settings: Settings, embedder: MiniLMEmbedding) -> Answerer:
         return OpenAIAnswerer(settings, embedder)
     if name == "local":
         return LocalAnswerer(settings, embedder)
+    shared_embeddings().adopt(embedder)  # one MiniLM session for answering and verifying
     return ExtractiveAnswerer(embedder, settings.min_support, settings.max_answer_sentences, shared_vectors=True)

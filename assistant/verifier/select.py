@@ -133,14 +133,20 @@ class Embeddings:
         self._model = None
         self._lock = threading.Lock()
 
+    def adopt(self, model) -> None:
+        """Embed with an embedder already loaded (the app's, with its threads) instead of loading a
+        second session; the first model in use stays."""
+        with self._lock:
+            if self._model is None:
+                self._model = model
+
     def _embedder(self):
-        if self._model is None:
-            try:
+        with self._lock:
+            if self._model is None:
                 from ingest.embedding import MiniLMEmbedding
-            except ImportError:  # pragma: no cover - before the ingest refactor
-                from assistant.embedding import MiniLMEmbedding
-            self._model = MiniLMEmbedding(threads=self.threads, embed_batch_size=16)
-        return self._model
+
+                self._model = MiniLMEmbedding(threads=self.threads, embed_batch_size=16)
+            return self._model
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         keys = [text_key(t) for t in texts]
