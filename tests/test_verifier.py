@@ -215,3 +215,34 @@ def test_llm_unreadable_reply_or_failure_leaves_the_offline_verdict(llm_server):
     llm_server.fail_with = 500
     result = verify_with_llm("Hungary vowed to veto the proposal.", ARTICLE, client=_client(llm_server), model="m")
     assert not result.counted and result.error and result.verdict.label == CONTRADICTED
+
+
+# --- invented content ----------------------------------------------------------------------------
+
+def test_content_share_leaves_names_aside():
+    from assistant.verifier.features import content_share
+
+    assert content_share("Hungary will build a stadium on the moon.", HUNGARY_SENTENCE) == 0.0
+    assert content_share("Orban refused.", HUNGARY_SENTENCE) is None  # too little to judge
+    assert content_share("Hungary promised not to veto the proposal.", HUNGARY_SENTENCE) == 1.0
+
+
+@pytest.mark.parametrize("claim", [
+    "Hungary will build a stadium on the moon.", "Orban later resigned in disgrace.",
+    "Orban resigned in disgrace after the summit.", "Stoltenberg opened a chocolate factory in Brussels.",
+])
+def test_a_named_actor_with_invented_content_is_not_supported(claim):
+    """Names shared with the evidence do not carry content it never holds, in a whole article or a
+    short passage."""
+    for evidence in (ARTICLE, HUNGARY_SENTENCE, "Hungarian Prime Minister Viktor Orban rejected sending troops to Ukraine. "
+                     + HUNGARY_SENTENCE + " The meeting took place in Brussels."):
+        verdict = verify(claim, evidence)
+        assert not verdict.supported and verdict.label == NOT_ENOUGH_INFO, (claim, evidence[:40], verdict)
+
+
+def test_a_name_the_evidence_never_gives_with_unrelated_content_is_not_supported():
+    budget = "Hungary published its defence budget on Monday, raising spending on the army by two percent."
+    verdict = verify("Orban flew there on Monday.", budget)
+    assert not verdict.supported and verdict.label == NOT_ENOUGH_INFO, verdict
+    assert verify("Hungary published its defence budget on Monday.", budget).supported
+    assert not verify("The summit moved to Tokyo.", ARTICLE).supported

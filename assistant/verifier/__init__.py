@@ -4,8 +4,9 @@ The pipeline: find the deciding sentence(s) of the evidence (``select``), run th
 against them (numbers and dates in words or digits, negation scope, antonyms, names, who did what to
 whom: ``features``), and combine everything, with MiniLM cosines, in a small logistic regression
 (``model``, weights in ``assistant/models/verifier/``). A structured conflict (a number or date the
-evidence gives otherwise, a negated or opposite verb, swapped roles) vetoes support whatever the
-model says; a claim found verbatim in the evidence is always supported. ``verify_with_llm`` (in
+evidence gives otherwise, a negated or opposite verb, swapped roles, content the deciding sentences
+do not hold at all: most of the claim's words, names aside, absent and a low MiniLM cosine) vetoes
+support whatever the model says; a claim found verbatim in the evidence is always supported. ``verify_with_llm`` (in
 ``llm``) is the optional second reader for an OpenAI-compatible endpoint.
 """
 
@@ -116,6 +117,8 @@ def find_veto(analysis: Analysis, vetoes, short: str = "") -> tuple[str, str] | 
         return CONTRADICTED, f"'{said}' where the evidence names '{instead}'"
     if "clause" in vetoes and analysis.added_clause:
         return NOT_ENOUGH_INFO, f"the evidence does not hold: \"{analysis.added_clause[:80]}\""
+    if "unrelated" in vetoes and getattr(analysis, "unrelated", False):
+        return NOT_ENOUGH_INFO, f"the evidence says nothing like it (closest: \"{short}\")"
     if "name" in vetoes and analysis.missing_names:
         return NOT_ENOUGH_INFO, f"the evidence never names {', '.join(analysis.missing_names[:3])}"
     return None

@@ -294,13 +294,18 @@ def actor_conflict(claim: str, sentence: str, previous: list[str], proper: set[s
     proper = proper_keys(" ".join([sentence, *previous])) if proper is None else proper
     if not c_keys <= proper:  # "Black holes are ...": a capital, not a name
         return None
-    around = {name_key(w) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", f"{sentence} {window}")}
-    if c_keys & around:  # the claim's actor is in the deciding sentences: some other clause
+    # the claim's actor named in the deciding sentences (as written: "Russian territory" does not name
+    # Russia as an actor) is taken for some other clause of theirs, unless the evidence's subject is a
+    # pronoun ("He also urged") and no sentence with the claim's verb names the claim's actor
+    around = {_plain(w) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", f"{sentence} {window}")}
+    if c_keys & {name_key(w) for w in around if w in DEMONYMS}:
         return None
+    actor_words = {_plain(first)}
     s_stems = {stem(w): i for i, w in reversed(list(enumerate(s_words))) if w[0].islower() and len(w) > 3}
     for j, w in enumerate(c_words[1:4], start=1):
         if w[0].isupper():
             c_keys.add(name_key(w))
+            actor_words.add(_plain(w))
             continue
         if len(w) <= 3 or w.lower() in _FUNCTIONISH:
             continue
@@ -311,6 +316,9 @@ def actor_conflict(claim: str, sentence: str, previous: list[str], proper: set[s
         if not lead or at - lead[-1] > 3:  # the subject stands right before the verb ("He also urged")
             return None
         e_keys, pronoun = _subject(s_words, at)
+        if actor_words & around and (e_keys or not pronoun or _in_a_sentence_with(actor_words, stem(w), f"{sentence} {window}")
+                                     or (previous and actor_words & {_plain(x) for x in re.findall(r"[A-Za-z][A-Za-z'’-]*", previous[-1])})):
+            return None  # the claim's actor named in the deciding sentences: some other clause of theirs
         if not e_keys and pronoun:
             for earlier in previous[::-1]:
                 e_keys = sentence_subject(earlier)
@@ -324,3 +332,16 @@ def actor_conflict(claim: str, sentence: str, previous: list[str], proper: set[s
             return first, shown[0] if shown else sorted(e_keys)[0]
         return None
     return None
+
+
+def _plain(word: str) -> str:
+    return word.lower().replace("’", "'").removesuffix("'s")
+
+
+def _in_a_sentence_with(words: set[str], verb: str, text: str) -> bool:
+    """Whether one of ``words`` (``_plain``) is in a sentence of ``text`` that uses ``verb`` (a stem)."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        found = {_plain(w) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", sentence)}
+        if words & found and any(stem(w) == verb for w in found):
+            return True
+    return False

@@ -27,6 +27,15 @@ FEATURES = (
     "actor_conflict", "ordinal_conflict",
 )
 CLAUSE_MIN_COVERAGE = 0.34
+# "unrelated content": the claim's content words (names aside) are mostly absent from the deciding
+# window AND its MiniLM cosine with the evidence is low ("Hungary will build a stadium on the moon"
+# against an article that names Hungary for something else); without cosines, none may be present.
+# Or the claim names someone the evidence never gives and its cosine is very low ("Orban flew there
+# on Monday" against an article on Hungary's budget published on Monday)
+UNRELATED_SHARE = 0.41
+UNRELATED_COSINE = 0.5
+UNRELATED_SHARE_NO_COSINE = 0.01
+UNRELATED_NAME_COSINE = 0.4  # or: a name the whole evidence never gives, and a cosine below this
 CE_FEATURE = "ce_logit"  # the cross-encoder's logit on the deciding sentences (crossenc.py), when used
 
 
@@ -50,6 +59,7 @@ class Analysis:
     places: list[str] = field(default_factory=list)
     actor: tuple[str, str] | None = None
     ordinals: list[tuple[str, str]] = field(default_factory=list)
+    unrelated: bool = False  # content words mostly absent from the window and a low cosine with it
 
     def vector(self, names: tuple[str, ...] = FEATURES) -> np.ndarray:
         return np.array([self.features.get(n, 0.0) for n in names], dtype=np.float64)
@@ -201,6 +211,11 @@ def analyse(claim: str, evidence: str, embeddings: Embeddings | None = None,
         f["cos_best"] = cand_sims[0]
         f["cos_max"] = float(max(cand_sims))
         f["cos_gap"] = float(max(cand_sims) - cand_sims[0])
+    share = content_share(claim, window)
+    f_cos = f.get("cos_max")
+    unrelated = share is not None and (share < UNRELATED_SHARE and f_cos < UNRELATED_COSINE if f_cos is not None
+                                       else share < UNRELATED_SHARE_NO_COSINE)
+    unrelated = unrelated or bool(missing_names and f_cos is not None and f_cos < UNRELATED_NAME_COSINE)
     if crossencoder:
         from assistant.verifier import crossenc
 
@@ -208,7 +223,18 @@ def analyse(claim: str, evidence: str, embeddings: Embeddings | None = None,
     if best.plain < 0.5:  # a conflict with a sentence that hardly matches the claim decides nothing
         pol, ants, swap, actor, ordinals = set(), [], None, None, []
     return Analysis(f, spans, window, verbatim, missing_doc, date_conflicts, pol, neg_mismatch, ants,
-                    missing_names, swap, novel, subst, added, title_conflicts, places, actor, ordinals)
+                    missing_names, swap, novel, subst, added, title_conflicts, places, actor, ordinals, unrelated)
+
+
+def content_share(claim: str, window: str) -> float | None:
+    """The share of the claim's content stems, its names' stems aside, that the window holds (None
+    when the claim has fewer than two such stems: nothing to judge)."""
+    stems = polarity.content_stems(claim)
+    for name in entities.names(claim):
+        stems -= polarity.content_stems(name)
+    if len(stems) < 2:
+        return None
+    return len(stems & polarity.content_stems(window)) / len(stems)
 
 
 def precompute_texts(claim: str, evidence: str) -> list[str]:

@@ -16,7 +16,9 @@ SETS = {
     "summac_news": "summac_news_legacy.jsonl",
     "wice": "wice_claims.jsonl",
 }
-MIN_KEEP = 0.85
+MIN_KEEP = 0.85  # the issue's target: every set keeps >= 85% of its supported claims ...
+TARGET_BA = 0.76  # ... at a mean balanced accuracy >= 0.76
+FALLBACK_KEEP = 0.80  # when both cannot be had: the best mean BA while every set keeps >= 80%
 
 
 def data_dir() -> Path:
@@ -112,9 +114,20 @@ def cv_models(x: np.ndarray, y: np.ndarray, w: np.ndarray, fold: np.ndarray, l2:
 
 
 def choose_threshold(prob: np.ndarray, y: np.ndarray, sets: np.ndarray, vetoed: np.ndarray) -> float:
-    """The probability threshold that maximises mean balanced accuracy over the sets while every
-    set keeps >= MIN_KEEP of its supported claims (the lowest-keep set decides when none does)."""
-    best, best_t = (-1.0, -1.0), 0.5
+    """The operating threshold: the best mean balanced accuracy with every set keeping >= MIN_KEEP
+    of its supported claims when that reaches TARGET_BA; otherwise the best mean balanced accuracy
+    with every set keeping >= FALLBACK_KEEP (a paraphrase dropped costs less than an invented claim
+    vouched for, so the keep floor gives way before the balanced accuracy does)."""
+    t, ba = _best_threshold(prob, y, sets, vetoed, MIN_KEEP)
+    if ba >= TARGET_BA or FALLBACK_KEEP >= MIN_KEEP:
+        return t
+    return _best_threshold(prob, y, sets, vetoed, FALLBACK_KEEP)[0]
+
+
+def _best_threshold(prob, y, sets, vetoed, min_keep: float) -> tuple[float, float]:
+    """(threshold, mean BA) maximising mean balanced accuracy over the sets while every set keeps
+    >= min_keep of its supported claims (the lowest-keep set decides when none does; BA -1 then)."""
+    best, best_t, best_ba = (-1.0, -1.0), 0.5, -1.0
     for t in np.linspace(0.02, 0.98, 97):
         pred = (prob >= t) & ~vetoed
         bas, keeps = [], []
@@ -123,8 +136,8 @@ def choose_threshold(prob: np.ndarray, y: np.ndarray, sets: np.ndarray, vetoed: 
             keep, _, ba = rates(y[m], pred[m])
             bas.append(ba)
             keeps.append(keep)
-        ok = min(keeps) >= MIN_KEEP
+        ok = min(keeps) >= min_keep
         key = (float(ok), float(np.mean(bas)) if ok else min(keeps))
         if key > best:
-            best, best_t = key, float(t)
-    return best_t
+            best, best_t, best_ba = key, float(t), float(np.mean(bas)) if ok else -1.0
+    return best_t, best_ba
