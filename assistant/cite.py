@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.short_answer import unmentioned_names
+from assistant.verifier import verify
 from ingest.text import ENGLISH_STOPWORDS
 from ingest.types import Article, Passage
 from assistant.types import Citation
@@ -70,7 +71,7 @@ def topical_support(question: str, sentence: str) -> float:
 
     One shared word is no sign of the topic: "What is the capital of France?" met any sentence
     naming France at 0.5, which with a middling similarity passed the refusal gate.
-    ``required_support`` holds a generated claim to the same two terms.
+    A generated claim is judged by the claim verifier instead (``claim_support``).
     """
     terms = content_terms(question)
     shared = terms & content_terms(sentence)
@@ -174,6 +175,32 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
         if score > best[2]:
             best = (passage.start + start, passage.start + end, score)
     return best
+
+
+def claim_support(claim: str, passage: Passage) -> tuple[int, int, float, bool]:
+    """The claim verifier's reading of the passage (``assistant.verifier.verify``): the span that
+    decides, as offsets into the article text (or headline), the support score, and whether the
+    passage supports the claim.
+
+    Planted instructions are blanked out of the evidence (same length, so offsets hold): a model
+    that obeyed one cannot cite it. The outlet's name counts as given ("The Verge reported ..."
+    is not a name the text must repeat), and so do the headline's and publication date's numbers;
+    a claim made of nothing but the outlet's name supports nothing.
+    """
+    outlet = content_terms(passage.source)
+    claim_terms = content_terms(claim)
+    if not claim_terms or claim_terms <= outlet:
+        return (passage.start, passage.end, 0.0, False)
+    evidence = passage.text
+    for start, end in split_sentences(evidence):
+        if looks_like_instruction(evidence[start:end]):
+            evidence = evidence[:start] + " " * (end - start) + evidence[end:]
+    if passage.source:
+        claim = re.sub(rf"\b{re.escape(passage.source)}(?:'s)?\b", "it", claim, flags=re.I).strip()
+    allowed = {float(n) for n in metadata_numbers(passage)}
+    verdict = verify(claim, evidence, allowed_numbers=allowed)
+    start, end = verdict.spans[0] if verdict.spans else (0, len(passage.text))
+    return (passage.start + start, passage.start + end, verdict.score, verdict.supported)
 
 
 def headline_passage(passage: Passage) -> Passage | None:
@@ -315,16 +342,6 @@ def lead_is_quoted(lead: str, quote: str) -> bool:
     return bool(terms) and (terms <= quoted or bool(last) and last <= quoted)
 
 
-def required_support(claim: str, min_support: float) -> float:
-    """The support share a claim needs: ``min_support``, and at least two of its content terms.
-
-    With one matching word a two-word claim would reach 0.5; a small model's filler such as "The
-    passage is a continuation of the previous answer" passed that way on one shared stem.
-    """
-    terms = len(content_terms(claim))
-    return max(min_support, min(2, terms) / terms) if terms else 1.0
-
-
 # Where a sentence joins a second claim to its first: "X, but Y", "X; Y", "X, while Y", "X, who Y".
 _CLAUSE_BREAK = re.compile(
     r"[;:]\s+|,\s+(?=(?:but|while|whereas|although|though|yet|and|after|before|which|who)\b)"
@@ -333,22 +350,32 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
-def unsupported_clause(sentence: str, passages: list[Passage], min_support: float) -> str | None:
+def unsupported_clause(sentence: str, passages: list[Passage]) -> str | None:
     """The first clause (of three content words or more) that none of the passages supports on its
     own, when the sentence joins two or more; None when each is supported.
 
-    The whole sentence's share hides an added claim: "Hungary promised not to veto the proposal,
-    but Orban later resigned in disgrace [1]" holds over half its words in [1], and [1] says
-    nothing of a resignation.
+    The whole sentence's support hides an added claim: "Hungary promised not to veto the proposal,
+    but Orban later resigned in disgrace [1]" is mostly [1], and [1] says nothing of a resignation.
     """
     parts = [part.strip(" ,;:") for part in _CLAUSE_BREAK.split(sentence)]
     parts = [part for part in parts if len(content_terms(part)) >= 3]
     if len(parts) < 2:
         return None
     for part in parts:
-        if max((best_span(part, p)[2] for p in passages), default=0.0) < required_support(part, min_support):
+        if not any(claim_support(part, p)[3] for p in passages):
             return part
     return None
+
+
+def best_supporting(claim: str, passages: list[Passage]) -> tuple[Passage, int, int] | None:
+    """(passage, start, end) of the deciding span in the passage that supports the claim best, or
+    None when none supports it."""
+    judged = [(claim_support(claim, p), p) for p in passages]
+    supporting = [(score, p, start, end) for (start, end, score, supported), p in judged if supported]
+    if not supporting:
+        return None
+    _, passage, start, end = max(supporting, key=lambda item: item[0])
+    return passage, start, end
 
 
 @dataclass
@@ -360,13 +387,13 @@ class VerifiedAnswer:
     claims: list[str]  # the kept sentences, without their markers
 
 
-def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], min_support: float) -> VerifiedAnswer:
+def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage]) -> VerifiedAnswer:
     """Keep only supported sentences, each pointing at the passage span that supports it.
 
-    For each marker in range, the cited passage's best span must reach ``min_support``; a marker
-    out of range, or one whose passage does not support the sentence, is re-pointed to the
-    best-supporting passage when one reaches ``min_support`` (counted in ``repaired``), otherwise
-    the sentence is dropped. Sentences that read as instructions, carry links, or only say what the
+    For each marker in range, the claim verifier must find the sentence supported by the cited
+    passage (``claim_support``), and the citation quotes the span that decides; a marker out of
+    range, or one whose passage does not support the sentence, is re-pointed to the best-supporting
+    passage that supports it (counted in ``repaired``), otherwise the sentence is dropped. Sentences that read as instructions, carry links, or only say what the
     passages are about ("The passage is about NATO [1].") are dropped. A
     leading bare "Yes."/"No." is kept uncited when a supported sentence follows it. Citations are
     renumbered 1..N in order of first use, one per distinct quoted span. A sentence joining claims
@@ -392,27 +419,19 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], mi
                 or seen_before):
             dropped.append(sentence.text)
             continue
-        needed = required_support(sentence.text, min_support)
         chosen: list[tuple[Passage, int, int]] = []
         markers = list(dict.fromkeys(sentence.markers))
         for n in markers:
             if 1 <= n <= len(passages):  # the passage [n] or its article's headline, whichever supports more
-                (start, end, score), passage = max(
-                    ((best_span(sentence.text, p), p) for p in with_headlines([passages[n - 1]])), key=lambda item: item[0][2]
-                )
-                if score >= needed:
-                    chosen.append((passage, start, end))
+                if found := best_supporting(sentence.text, with_headlines([passages[n - 1]])):
+                    chosen.append(found)
         changed = len(chosen) < len(markers)  # a marker out of range or not supporting
-        if not chosen and passages:
-            (start, end, score), passage = max(
-                ((best_span(sentence.text, p), p) for p in with_headlines(passages)), key=lambda item: item[0][2]
-            )
-            if score >= needed:
-                chosen.append((passage, start, end))
-                changed = True
+        if not chosen and passages and (found := best_supporting(sentence.text, with_headlines(passages))):
+            chosen.append(found)
+            changed = True
         cited = [p for p, _, _ in chosen]
         if (not chosen or unmentioned_names(sentence.text, cited, every_word=True)
-                or unsupported_clause(sentence.text, cited, min_support)):
+                or unsupported_clause(sentence.text, cited)):
             # a name none of its passages give ("the judge ruled", said "Apple's counsel") is not
             # theirs, nor is a clause they do not support ("..., but Orban later resigned")
             dropped.append(sentence.text)

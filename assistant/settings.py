@@ -38,11 +38,6 @@ class Settings(ArchiveSettings):
         description="Refuse when no retrieved sentence reaches this support score (0-1); measured on the "
         "dev set's null questions, see eval/benchmarks/answer_thresholds.py.",
     )
-    citation_min_support: float = Field(
-        0.5, ge=0.0, le=1.0,
-        description="Share of a generated sentence's content words its cited span must hold (0-1); "
-        "measured in eval/benchmarks/answer_thresholds.py.",
-    )
     max_answer_sentences: int = Field(2, ge=1, le=8)
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
     llm_model: str = "gpt-4o-mini"

@@ -188,7 +188,7 @@ class GenerativeAnswerer(ABC):
             result = refusal(question, self.name, self.model, passages)
         else:
             claims = without_refusal_signal(parse_markers(draft))
-            verified = verify_and_cite(claims, passages, self.settings.citation_min_support)
+            verified = verify_and_cite(claims, passages)
             if not verified.citations:
                 verified = self.name_alone(question, claims, passages) or verified
             if verified.citations and self.addresses(question, verified, passages):
@@ -245,7 +245,7 @@ class GenerativeAnswerer(ABC):
                 if len(sentences) == complete_sentences or opens_with_refusal(visible):
                     continue
                 complete_sentences = len(sentences)
-                verified = verify_and_cite(without_refusal_signal(sentences), given, self.settings.citation_min_support)
+                verified = verify_and_cite(without_refusal_signal(sentences), given)
                 on_topic = on_topic or (bool(verified.citations) and self.addresses(question, verified, given))
                 text = verified.text
                 if on_topic and text.startswith(shown) and len(text) > len(shown):
