@@ -239,15 +239,31 @@ def cited_sentence_share(answer_text: str) -> float | None:
     return sum(1 for s in sentences if s.markers) / len(sentences)
 
 
+_LEAD_LABEL = re.compile(r"^\W*[A-Z][\w’'-]*(?:\s[a-z]+)?:\s")  # "Yes: ...", "Not sure: ...", "Agree: ..."
+_QUOTED = re.compile(r"“([^”]+)”")
+
+
+def stated_claim(sentence: str) -> str | None:
+    """What a sentence of an answer claims the sources say: its quoted words when it quotes
+    ("Fortune (2023-10-04): “...”" claims the quote; the outlet and date come from the article's
+    metadata), else the sentence; None for a short answer in front ("Yes.", "Yes: the reports say
+    ...", "Not sure: ...", a name), which the answerer decided from the quotes that follow it."""
+    if is_short_answer(sentence) or is_name_lead(sentence) or _LEAD_LABEL.match(sentence):
+        return None  # "No: X does not say “<the question's claim>”" quotes the question, not a source
+    quoted = _QUOTED.findall(sentence)
+    return " ".join(q.strip() for q in quoted) if quoted else sentence
+
+
 def faithfulness(answer_text: str, quotes: Mapping[int, str], supports: Callable[[str, str], bool]) -> float | None:
-    """Share of the answer's cited sentences that ``supports`` (the claim verifier) finds held by the
-    quotes they cite; a short answer in front ("Yes.", a name) states nothing of its own and is left
-    out. None when no sentence cites a quote."""
+    """Share of the answer's cited claims (``stated_claim`` of each sentence with a marker) that
+    ``supports`` (the claim verifier) finds held by the quotes the sentence cites. None when no
+    sentence cites a quote."""
     judged = []
     for sentence in parse_markers(answer_text):
         cited = [quotes[n] for n in dict.fromkeys(sentence.markers) if n in quotes]
-        if cited and not (is_short_answer(sentence.text) or is_name_lead(sentence.text)):
-            judged.append(supports(sentence.text, " ".join(cited)))
+        claim = stated_claim(sentence.text) if cited else None
+        if claim:
+            judged.append(supports(claim, " ".join(cited)))
     return sum(judged) / len(judged) if judged else None
 
 

@@ -237,3 +237,13 @@ def test_faithfulness_judges_each_cited_sentence_against_its_quotes():
     flipped = "Hungary vowed to veto the proposal [1]. NATO defence ministers approved the plan on Friday [2]."
     assert metrics.faithfulness(flipped, quotes, supports) == 0.5
     assert metrics.faithfulness("Hungary said nothing [7].", quotes, supports) is None  # cites no quote
+    labelled = ("Yes: the reports say what the question describes [1][2]. Fortune (2024-06-14): “However, Hungary "
+                "promised not to veto the proposal as long as it was not forced to participate.” [1]")
+    assert metrics.faithfulness(labelled, quotes, supports) == 1.0  # the quote is the claim; the label leads
+
+
+def test_stated_claim_is_the_quote_or_the_sentence():
+    assert metrics.stated_claim("The Verge (2023-11-24): “Prices fell.”") == "Prices fell."
+    assert metrics.stated_claim("Hungary vowed to veto the proposal.") == "Hungary vowed to veto the proposal."
+    for lead in ("Yes.", "Not sure: The Verge does not say that prices fell", "Sam Bankman-Fried."):
+        assert metrics.stated_claim(lead) is None, lead
