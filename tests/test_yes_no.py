@@ -199,3 +199,12 @@ def test_example_questions_come_from_the_archive_headlines():
                                           "What did The Independent report about Taylor Swift?"]
     assert example_questions([]) == []
     assert example_questions(entries, limit=1) == ["What did TechCrunch report about Beeper Mini?"]
+
+
+def test_a_name_loses_the_title_the_question_already_gives():
+    from assistant.answerers.candidates import without_asked_title
+
+    asked = {"nato", "secretary", "general", "secretary-general"}
+    assert without_asked_title("NATO Secretary-General Jens Stoltenberg", asked) == "Jens Stoltenberg"
+    assert without_asked_title("Jens Stoltenberg", asked) == "Jens Stoltenberg"
+    assert without_asked_title("NATO", asked) == "NATO"  # nothing left: the phrase stands (and is then dropped)

@@ -156,6 +156,15 @@ def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
 
 
+def without_asked_title(phrase: str, asked: set[str]) -> str:
+    """The phrase less the leading words the question already gives: asked "Who is the NATO
+    Secretary-General?", "NATO Secretary-General Jens Stoltenberg" stands for "Jens Stoltenberg"."""
+    words = phrase.split()
+    while words and fold(words[0]) in asked:
+        words = words[1:]
+    return " ".join(words) if words else phrase
+
+
 def name_candidates(question: str, passages: Sequence[Passage]) -> list[str]:
     """Name phrases of the passages, the longest of each family (same last word, one inside the
     other), less those sharing a word with a name in the question or naming an outlet; the most
@@ -170,7 +179,7 @@ def name_candidates(question: str, passages: Sequence[Passage]) -> list[str]:
         # a headline's title case runs words together ("Soccer Team Lured Emma Hayes"): its long runs
         # stand for their last two words, where the name mostly is
         headline = [" ".join(p.split()[-2:]) if len(p.split()) > 3 else p for p in name_phrases(passage.title or "")]
-        for phrase in headline + name_phrases(passage.text):
+        for phrase in map(lambda p: without_asked_title(p, asked), headline + name_phrases(passage.text)):
             words = fold(phrase).split()
             if not words or asked.intersection(words) or any(o.issuperset(words) for o in outlets):
                 continue
