@@ -245,7 +245,9 @@ def test_sources_scroll_inside_their_panel_and_muted_text_is_readable(page):
 
 def test_article_payloads_are_shown_as_text_and_never_run(page):
     answer = page.ask("What did the Zephyr harbour council approve?")
-    assert SCRIPT in answer and IMG in answer and MD_LINK in answer
+    # the chat shows the quote with its inner double quotes as single curly ones (never doubled marks);
+    # the card below shows the exact stored text
+    assert SCRIPT in answer and IMG.replace('"', "’") in answer and MD_LINK in answer
     card = page.page.locator("#nd-sources #nd-s1-1")
     text = card.inner_text()
     assert f"Harbour council {IMG} approves plant" in text and "<b>Evil</b> Gazette" in text
