@@ -19,7 +19,7 @@ from ingest.dates import DATE_SLACK, DAY_PATTERNS, MONTH_GROUP, MONTHS, YEAR_GRO
 from ingest.types import Filters
 
 MONTH_PATTERN = re.compile(r"\b(?:(?P<pre>in|during|throughout|of)\s+(?:early\s+|mid-|late\s+)?)?" + MONTH_GROUP.format(g="mn") + r"(?:,?\s+" + YEAR_GROUP.format(g="y") + r")?\b")
-RANGE_JOIN = re.compile(r"^\s*(?:and|to|until|till|through|-|–)\s*$")
+RANGE_JOIN = re.compile(r"^\s*,?\s*(?:and|to|until|till|through|-|–)\s*$")  # "between May 1, 2023, and June 2"
 RANGE_OPEN = re.compile(r"\b(?:between|from)\s+(?:the\s+)?$", re.IGNORECASE)
 BOUND_BEFORE = re.compile(r"\b(?P<word>since|after|before|until|prior to|no later than|no earlier than)\s+$", re.IGNORECASE)
 MIN_CONTENT_WORDS = 3
@@ -191,7 +191,7 @@ def find_dates(question: str, first: date | None = None, last: date | None = Non
     while i < len(spans):
         start, end, since, until = spans[i]
         if i + 1 < len(spans) and RANGE_JOIN.match(question[end:spans[i + 1][0]]) and (
-            RANGE_OPEN.search(question[:start]) or not question[end:spans[i + 1][0]].strip().lower() == "and"
+            RANGE_OPEN.search(question[:start]) or not question[end:spans[i + 1][0]].strip(" ,").lower() == "and"
         ):
             nxt = spans[i + 1]
             low, high = sorted([since, nxt[3]])

@@ -50,6 +50,10 @@ def test_ranges_months_and_open_bounds():
         (date(2023, 11, 1), date(2023, 11, 30))]
     assert [(d.since, d.until) for d in find_dates("since 2023-10-05", FIRST, LAST)] == [(date(2023, 10, 5), None)]
     assert [(d.since, d.until) for d in find_dates("before 2023-10-05", FIRST, LAST)] == [(None, date(2023, 10, 4))]
+    # a written-out year's comma before "and" keeps a range a range
+    between = find_dates("between November 9, 2023, and December 21, 2023?", FIRST, LAST)
+    assert [(d.since, d.until) for d in between] == [(date(2023, 11, 9), date(2023, 12, 21))]
+    assert len(find_dates("on October 6, 2023, and October 20, 2023", FIRST, LAST)) == 2
     # two dates for two reports are two days, not a range
     assert len(find_dates("the report on 2023-11-24 and the report on 2023-11-25", FIRST, LAST)) == 2
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from assistant.answerers.candidates import asks_short_answer, claim_template, split_claim
+from assistant.answerers.relations import beats_in, opposite_claim
 from assistant.answerers.yes_no import (
     PartVerdict,
     Reading,
@@ -76,6 +77,67 @@ def test_each_named_report_gets_the_words_said_of_it():
     assert parts[1].claim.startswith("Ravens defense's ranking in points allowed")
 
 
+def test_reports_joined_by_and_share_what_is_said_of_both():
+    question = ("Do the articles from The Verge and TechCrunch both suggest that dressing up is a way to engage "
+                "with children, or do they propose different engagement strategies?")
+    verge = passage("v", "A fun way to engage with their hobby is with a little dress-up.", "The Verge", "2023-12-18")
+    tc = passage("t", "It is not just kids asking Alexa a question.", "TechCrunch", "2023-10-25")
+    parts = claim_parts(question, [verge, tc])
+    assert [p.sources for p in parts] == [("The Verge",), ("TechCrunch",)]
+    assert parts[0].claim == parts[1].claim == "dressing up is a way to engage with children"
+
+
+def test_a_later_report_is_said_only_what_follows_the_last_cut():
+    question = ("Between the report from The Verge on Apple's defense of its Google Search deal published on "
+                "September 26, 2023, and the class action antitrust suit against Google reported by TechCrunch "
+                "on December 15, 2023, was there a change in the portrayal of Google's impact on competitors?")
+    verge = passage("v", "Apple defends Google Search deal in court.", "The Verge", "2023-09-26")
+    tc = passage("t", "A class action antitrust suit was filed against Google.", "TechCrunch", "2023-12-15")
+    parts = claim_parts(question, [verge, tc])
+    assert parts[0].claim == "Apple's defense of its Google Search deal"
+    assert parts[1].claim == "class action antitrust suit against Google"
+
+
+def test_the_relation_asked_about_is_no_reports_claim():
+    question = ("Between the article published by Sporting News on 2023-10-02 and the one on 2023-11-06, has the "
+                "explanation of what bettors can place prop bets on remained consistent or inconsistent?")
+    first = passage("a", "Bettors can place prop bets on players.", "Sporting News", "2023-10-02")
+    second = passage("b", "A prop bet is a wager on a player.", "Sporting News", "2023-11-06")
+    claims = {p.claim for p in claim_parts(question, [first, second])}
+    assert claims == {"explanation of what bettors can place prop bets"}
+    question = ("Is there consistency in the focus on the utility of charging devices between the report from "
+                "'The Verge' on 2023-11-24 and the report from 'Wired' on 2023-11-25?")
+    verge = passage("v", "It might come with USB ports.", "The Verge", "2023-11-24")
+    wired = passage("w", "A power bank charged the phone.", "Wired", "2023-11-25")
+    assert all("consisten" not in p.claim for p in claim_parts(question, [verge, wired]))
+
+
+def test_what_a_report_is_compared_with_is_the_other_reports_claim():
+    question = ("Is the reporting on the Northern Lights visibility in the UK by 'The Independent - Travel' "
+                "inconsistent with the observations of the aurora borealis reported by 'Live Science' between "
+                "November 9, 2023, and December 21, 2023?")
+    indy = passage("i", "The best places to see the Northern Lights in the UK.", "The Independent - Travel", "2023-12-21")
+    live = passage("l", "He witnessed the aurora borealis shine.", "Live Science", "2023-11-09")
+    parts = claim_parts(question, [indy, live])
+    assert [(p.sources, p.claim) for p in parts] == [
+        (("The Independent - Travel",), "Northern Lights visibility in the UK"),
+        (("Live Science",), "observations of the aurora borealis")]
+
+
+def test_a_loss_is_read_against_the_article_saying_who_won():
+    assert opposite_claim("Cowboys lose to the Seahawks in Week 13") == "Cowboys beat the Seahawks in Week 13"
+    assert opposite_claim("Apple acquire Beeper") is None
+    sentence = "The Cowboys opened Week 13 by rallying to beat the Seahawks on Thursday night."
+    assert beats_in("Cowboys lose to the Seahawks in Week 13", sentence)
+    assert not beats_in("Seahawks lose to the Cowboys in Week 13", sentence)
+    assert beats_in("Washington lost to Oregon", "Washington beat Oregon in the Pac-12 championship on Friday.")
+    game = passage("sn", sentence, "Sporting News", "2023-12-03")
+    answer = answer_yes_no("Did the Cowboys lose to the Seahawks in Week 13?", [game])
+    assert answer.decided == "no" and answer.text.startswith("No")
+    won = answer_yes_no("Did the Seahawks lose to the Cowboys in Week 13?", [game])
+    assert won.decided != "no"
+
+
 def test_dates_belong_to_the_report_named_before_them():
     question = ("Between the article from The Verge on October 26, 2023, discussing Google's local search and the "
                 "TechCrunch article on October 31, 2023, regarding Google's spending, was there consistency?")
@@ -114,7 +176,15 @@ def test_a_contradicted_or_unsaid_claim_of_a_named_report_is_no():
     # the archive at large not saying it is no No: not sure
     assert decide(CLAIMS, judged((0.1, "not enough info")), False)[0] == "unsure"
     # in between: not sure either
-    assert decide(CLAIMS, judged((0.8, "supported"), (0.45, "not enough info")), True)[0] == "unsure"
+    assert decide(CLAIMS, judged((0.8, "supported"), (0.40, "not enough info")), True)[0] == "unsure"
+    assert decide(CLAIMS, judged((0.45, "not enough info")), True)[0] == "unsure"
+
+
+def test_named_reports_each_close_to_their_paraphrase_are_yes():
+    # two named reports, each found and each scored close to the verifier's threshold
+    assert decide(CLAIMS, judged((0.8, "supported"), (0.45, "not enough info")), True)[0] == "yes"
+    # not about named reports: no
+    assert decide(CLAIMS, judged((0.8, "supported"), (0.45, "not enough info")), False)[0] == "unsure"
 
 
 def test_before_and_after_compare_the_cited_articles_dates():

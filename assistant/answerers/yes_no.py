@@ -4,8 +4,11 @@
 Engadget reported ...?", "Is the Sporting News report ... consistent with the ESPN one?", "Did Apple
 acquire Beeper?". The question is cut into parts, one per report it names (``claim_parts``: its
 outlets, with the dates written after each, read by ``assistant.query``), and each part is read as
-a claim: the words said of that report, less outlet and date mentions and the reporting words
-around them ("the article from ... suggests that"). Each claim is checked by
+a claim: the words said of that report, less outlet and date mentions, the reporting words
+around them ("the article from ... suggests that") and the relation asked about ("is there
+consistency in", "remained consistent or inconsistent"); reports joined by "and" ("the A and B
+articles both say X") share what follows, and a report named after another's stretch is said only
+what follows the last cut (", and the ..."). Each claim is checked by
 ``assistant.verifier.verify`` against the retrieved articles the part admits (its outlet and days,
 each article read with its headline); the best verdict and its deciding sentence are kept and cited.
 
@@ -14,8 +17,11 @@ The answer, first word first (``decide``):
   from, too): "Not sure", and what is missing, never a guess;
 - a claim the verifier finds contradicted, or one a named report's own article scores below
   ``NO_BELOW`` on: "No" (an either-or question: its second option);
-- every claim supported (``YES_FROM``, the verifier's own threshold): "Yes" (or the first option);
-  in between, or not found in an archive the question names no report of: "Not sure";
+- every claim supported (``YES_FROM``, the verifier's own threshold; for two or more named
+  reports, each found, ``PARTS_YES_FROM``): "Yes" (or the first option); in between, or not found
+  in an archive the question names no report of: "Not sure";
+- a claim that one side lost to another, whose article plainly has that side winning: "No"
+  (``assistant.answerers.relations``);
 - "before"/"after" between two reports: the cited articles' publication dates decide.
 Every part's evidence follows, cited, in question order.
 
@@ -35,6 +41,7 @@ from datetime import date
 
 from assistant.cite import attach_markers, headline_passage, looks_like_instruction, make_citation, metadata_numbers
 from assistant.answerers.candidates import precompute_claims
+from assistant.answerers.relations import beats_in, opposite_claim
 from assistant.hedges import NOT_SURE, quoted
 from assistant.query import content_words, find_dates, find_outlets, outlet_aliases
 from ingest.dates import DATE_SLACK
@@ -73,7 +80,7 @@ _META = re.compile(
     r"discuss(?:es|ed)?|states?|stated|says?|said|alleges?|alleged|impl(?:y|ies|ied)|asserts?|highlights?|"
     r"highlighted|notes?|noted|confirms?|attributes?|portrays?|portrayed|specif(?:y|ies)|focus(?:es)? on)"
     r"(?:\s+that)?\b"
-    r"|\b(?:published|as reported by|according to|reported by|while|whereas|but|respectively)\b",
+    r"|\b(?:reporting on|published|as reported by|according to|reported by|while|whereas|but|respectively)\b",
     re.I,
 )
 _EDGE_WORDS = re.compile(rf"^(?:\W|\b(?:{AUX}|and|or|the|that|on|in|by|from|with|both|also|however|of|between|after|before|"
@@ -84,6 +91,9 @@ MAX_PASSAGES_PER_PART = 3
 # question says it does: "No". Between it and support (0.5): not sure.
 NO_BELOW = 0.375
 YES_FROM = 0.5
+# Two or more named reports, each found and each close to saying its part (the question paraphrases
+# each report in its own words, so the verifier scores them a little under its own threshold): Yes.
+PARTS_YES_FROM = 0.42
 
 
 def asks_yes_no(question: str) -> bool:
@@ -136,11 +146,18 @@ def read_question(question: str) -> Reading:
 
 _CUT_AFTER = re.compile(
     r",?\s+and\s+(?:the|a|an|another|again|then)\b|,?\s*\b(?:while|whereas|but|unlike|as opposed to|compared (?:to|with)|"
-    r"than|with the former|with one|or do|or does|or did|or is|or are)\b|;", re.I,
+    r"than|similar to|in a similar (?:capacity|way|manner|fashion) (?:to|as)|(?:in)?consistent with|the same as|"
+    r"different from|with the former|with one|or do|or does|or did|or is|or are)\b|;", re.I,
 )
 _OUTLET_REF = re.compile(
     r"\b(?:the|an?)\s+['‘\"“](?P<name>[A-Z][^'’\"”]{1,60})['’\"”]\s+(?:article|report|piece|story|review)s?\b"
     r"|\b(?:article|report|piece|story|review)s?\s+(?:from|by|in)\s+['‘\"“]?(?P<name2>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})")
+# The relation asked about is no report's claim: "is there consistency in X" -> "X"
+_RELATION_WORDS = re.compile(
+    r"\b(?:(?:is|was|has)\s+there\s+(?:been\s+)?(?:a\s+|any\s+)?(?:consistency|change|shift|difference)\s+in\b"
+    r"|(?:(?:has|have)\s+)?(?:remained|remain|stayed|stay|been)?\s*(?:consistent|inconsistent)"
+    r"(?:\s+or\s+(?:consistent|inconsistent))?(?:\s+with\b)?)", re.I,
+)
 _CUT_ORDER = re.compile(r"\b(?:before|after|earlier than|later than|prior to)\b", re.I)
 
 
@@ -154,6 +171,7 @@ def clean_claim(text: str, sources: Sequence[str]) -> str:
     text = re.sub(r"(?<!\w)['‘\"“”]|['’\"“”](?!\w)", " ", text)
     text = re.sub(r"\?", " ", text)
     text = _META.sub(" ", text)
+    text = _RELATION_WORDS.sub(" ", text)
     text = re.sub(r"\s+([,.;:])", r"\1", " ".join(text.split()))
     text = re.sub(r"(?:,\s*){2,}", ", ", text)
     previous = None
@@ -210,15 +228,20 @@ def claim_parts(question: str, passages: Sequence[Passage]) -> list[ClaimPart]:
         return parts
     order = read_question(question).order is not None
     owner = [max([i for i, m in enumerate(outlets) if m.start < d.start] or [0]) for d in dates]
+    afters = []
     for i, mention in enumerate(outlets):
-        low = outlets[i - 1].end if i else 0
         high = outlets[i + 1].start if i + 1 < len(outlets) else len(body)
         after = body[mention.end:high]
         cut = _CUT_AFTER.search(after)
         if order and (stop := _CUT_ORDER.search(after)) and (cut is None or stop.start() < cut.start()):
             cut = stop
-        after_claim = clean_claim(after[: cut.start()] if cut else after, sources)
-        before_claim = clean_claim(body[low:mention.start], sources)
+        afters.append((after, clean_claim(after[: cut.start()] if cut else after, sources)))
+    for i, mention in enumerate(outlets):
+        low = outlets[i - 1].end if i else 0
+        after, after_claim = afters[i]
+        if content_words(after_claim) < 2 and i + 1 < len(afters) and _JOINED.match(after):
+            after_claim = afters[i + 1][1]  # "the A and the B article both say X": X is said of A too
+        before_claim = clean_claim(_last_clause(body[low:mention.start]) if i else body[low:mention.start], sources)
         claim = after_claim if content_words(after_claim) >= 2 else before_claim
         if content_words(claim) < 2:
             claim = clean_claim(clause, sources) if not opens else clean_claim(body, sources)
@@ -233,6 +256,16 @@ def claim_parts(question: str, passages: Sequence[Passage]) -> list[ClaimPart]:
         cut = _CUT_AFTER.search(after)
         parts.append(ClaimPart(clean_claim(after[: cut.start()] if cut else after, sources) or name, (name,)))
     return parts
+
+
+_JOINED = re.compile(r"^\W*(?:(?:articles?|reports?|pieces?|stor(?:y|ies))\s+)?(?:and|&)\b", re.I)
+
+
+def _last_clause(text: str) -> str:
+    """What is said of a report named after another's stretch: the words after the last cut
+    ("on X published on ..., and the Y suit reported by" -> "Y suit reported by")."""
+    cuts = list(_CUT_AFTER.finditer(text))
+    return text[cuts[-1].end():] if cuts and content_words(text[cuts[-1].end():]) >= 2 else text
 
 
 def unknown_outlets(question: str, sources: Sequence[str]) -> list[str]:
@@ -316,9 +349,27 @@ def judge_parts(parts: Sequence[ClaimPart], passages: Sequence[Passage]) -> list
             return verdict.score - (0.1 if passage.doc_id in used else 0.0)
 
         (verdict, passage, span), _ = max(judged, key=key)
+        if (turned := _opposite(claim, verdict, admitted)) is not None:  # "A lost to B" when B lost
+            verdict, passage, span = turned
         used.add(passage.doc_id)
         results.append(PartVerdict(claim, passage, span, verdict, part.sources))
     return results
+
+
+def _opposite(claim: str, verdict: Verdict, admitted: Sequence[Passage]):
+    """A contradicted verdict with its deciding passage and span when an admitted article plainly
+    says the claim's opposite ("A lost to B": "A ... beat B", see ``assistant.answerers.relations``),
+    else None. The verifier's own score for the opposite does not decide: it is blind to who did what
+    to whom ("B beat A" scores as well as "A beat B")."""
+    opposite = opposite_claim(claim)
+    if opposite is None:
+        return None
+    for passage in admitted:
+        if beats_in(claim, f"{passage.title or ''}. {passage.text}"):
+            against, at, where = judge_claim(opposite, passage)
+            score = min(verdict.score, 1 - YES_FROM)
+            return Verdict(False, score, CONTRADICTED, f"the article says {opposite}", against.spans), at, where
+    return None
 
 
 def _day(passage: Passage) -> str:
@@ -359,7 +410,7 @@ def decide(reading: Reading, judged: list[PartVerdict], named: bool) -> tuple[st
         if lowest < NO_BELOW:
             return "unsure", "weak"
         return ("no", "relation") if reading.negated else ("yes", "supported")
-    if lowest >= YES_FROM:
+    if lowest >= YES_FROM or (named and len(judged) >= 2 and lowest >= PARTS_YES_FROM):
         return "yes", "supported"
     if named and lowest < NO_BELOW:
         return "no", "unsupported"
