@@ -157,12 +157,14 @@ def _mentions(text: str, phrase: str) -> bool:
 
 
 def without_asked_title(phrase: str, asked: set[str]) -> str:
-    """The phrase less the leading words the question already gives: asked "Who is the NATO
-    Secretary-General?", "NATO Secretary-General Jens Stoltenberg" stands for "Jens Stoltenberg"."""
+    """The phrase less the leading words the question already gives, when a full name (two words or
+    more) remains: asked "Who is the NATO Secretary-General?", "NATO Secretary-General Jens
+    Stoltenberg" stands for "Jens Stoltenberg"; asked about Beeper, "Beeper Mini" stays whole (and is
+    then no candidate), not "Mini"."""
     words = phrase.split()
     while words and fold(words[0]) in asked:
         words = words[1:]
-    return " ".join(words) if words else phrase
+    return " ".join(words) if len(words) >= 2 else phrase
 
 
 def name_candidates(question: str, passages: Sequence[Passage]) -> list[str]:
