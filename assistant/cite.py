@@ -177,6 +177,15 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
     return best
 
 
+def without_instructions(text: str) -> str:
+    """The text with each sentence that reads as a planted instruction blanked out (spaces of the same
+    length, so offsets hold): evidence a claim may be verified against."""
+    for start, end in split_sentences(text):
+        if looks_like_instruction(text[start:end]):
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
 def claim_support(claim: str, passage: Passage) -> tuple[int, int, float, bool]:
     """The claim verifier's reading of the passage (``assistant.verifier.verify``): the span that
     decides, as offsets into the article text (or headline), the support score, and whether the
@@ -191,10 +200,7 @@ def claim_support(claim: str, passage: Passage) -> tuple[int, int, float, bool]:
     claim_terms = content_terms(claim)
     if not claim_terms or claim_terms <= outlet:
         return (passage.start, passage.end, 0.0, False)
-    evidence = passage.text
-    for start, end in split_sentences(evidence):
-        if looks_like_instruction(evidence[start:end]):
-            evidence = evidence[:start] + " " * (end - start) + evidence[end:]
+    evidence = without_instructions(passage.text)
     if passage.source:
         claim = re.sub(rf"\b{re.escape(passage.source)}(?:'s)?\b", "it", claim, flags=re.I).strip()
     allowed = {float(n) for n in metadata_numbers(passage)}

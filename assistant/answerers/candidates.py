@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.cite import headline_passage, looks_like_instruction, metadata_numbers
+from assistant.cite import headline_passage, metadata_numbers, without_instructions
 from assistant.short_answer import asks_for_name, fold, name_phrases, unmentioned_names
 from assistant.verifier import Verdict, verify
 from ingest.chunking import split_sentences
@@ -120,10 +120,7 @@ class Lead:
 
 def _evidence(passage: Passage) -> tuple[str, int]:
     """The passage text with its headline in front (planted instructions blanked), and the headline's length."""
-    text = passage.text
-    for start, end in split_sentences(text):
-        if looks_like_instruction(text[start:end]):
-            text = text[:start] + " " * (end - start) + text[end:]
+    text = without_instructions(passage.text)
     title = (passage.title or "").strip()
     head = f"{title}.\n" if title and not title.endswith((".", "!", "?")) else (f"{title}\n" if title else "")
     return head + text, len(head)

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.cite import attach_markers, headline_passage, looks_like_instruction, make_citation, metadata_numbers
+from assistant.cite import attach_markers, headline_passage, make_citation, metadata_numbers, without_instructions
 from assistant.answerers.candidates import precompute_claims
 from assistant.answerers.relations import beats_in, opposite_claim
 from assistant.hedges import NOT_SURE, quoted
@@ -307,10 +307,7 @@ def judge_claim(claim: str, passage: Passage) -> tuple[Verdict, Passage, tuple[i
     Planted instructions are blanked out (same length, so offsets hold); the outlet's name and the
     headline's and publication date's numbers count as given.
     """
-    text = passage.text
-    for start, end in split_sentences(text):
-        if looks_like_instruction(text[start:end]):
-            text = text[:start] + " " * (end - start) + text[end:]
+    text = without_instructions(passage.text)
     title = (passage.title or "").strip()
     head = f"{title}.\n" if title and not title.endswith((".", "!", "?")) else (f"{title}\n" if title else "")
     allowed = set()
