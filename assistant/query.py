@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from ingest.dates import DATE_SLACK, DAY_PATTERNS, MONTH_GROUP, MONTHS, YEAR_GROUP, infer_year, matched_day
-from ingest.types import Filters
+from ingest.types import Filters, Passage
 
 MONTH_PATTERN = re.compile(r"\b(?:(?P<pre>in|during|throughout|of)\s+(?:early\s+|mid-|late\s+)?)?" + MONTH_GROUP.format(g="mn") + r"(?:,?\s+" + YEAR_GROUP.format(g="y") + r")?\b")
 RANGE_JOIN = re.compile(r"^\s*,?\s*(?:and|to|until|till|through|-|–)\s*$")  # "between May 1, 2023, and June 2"
@@ -287,3 +287,15 @@ def parse_query(
             if merged is not None:
                 subqueries.append(SubQuery(question, merged))
     return ParsedQuery(question, outlets, dates, subqueries)
+
+
+def part_admits(passage: Passage, sources: Sequence[str], since: str | None, until: str | None) -> bool:
+    """Whether an article may answer a part of a question about these outlets and days (empty: any).
+    An undated article is admitted: a part that names a day should not lose the only report it has
+    (retrieval's own filters, ``retrieve.within``, leave undated articles out of every date range)."""
+    if sources and passage.source not in sources:
+        return False
+    day = passage.published_at[:10]
+    if day and since and day < since:
+        return False
+    return not (day and until and day > until)

@@ -10,7 +10,7 @@ from assistant.answerers import History, refusal
 from assistant.answerers.yes_no import answer_yes_no, asks_yes_no
 from assistant.cite import attach_markers, looks_like_instruction, make_citation, topical_support, with_headlines
 from ingest.embedding import MiniLMEmbedding
-from assistant.query import parse_query
+from assistant.query import parse_query, part_admits
 from assistant.short_answer import outlet_answer
 from assistant.answerers.candidates import asks_short_answer, best_lead
 from assistant.hedges import NO_DIRECT_ANSWER, NOT_REPORTED, quoted
@@ -29,12 +29,7 @@ class QuestionPart:
     until: str | None = None
 
     def admits(self, passage: Passage) -> bool:
-        if self.sources and passage.source not in self.sources:
-            return False
-        day = passage.published_at[:10]
-        if day and self.since and day < self.since:
-            return False
-        return not (day and self.until and day > self.until)
+        return part_admits(passage, self.sources, self.since, self.until)
 
 
 def _day(value: str) -> date | None:

@@ -43,7 +43,7 @@ from assistant.cite import attach_markers, headline_passage, make_citation, meta
 from assistant.answerers.candidates import precompute_claims
 from assistant.answerers.relations import beats_in, opposite_claim
 from assistant.hedges import NOT_SURE, quoted
-from assistant.query import content_words, find_dates, find_outlets, outlet_aliases
+from assistant.query import content_words, find_dates, find_outlets, outlet_aliases, part_admits
 from ingest.dates import DATE_SLACK
 from assistant.types import Citation
 from assistant.verifier import CONTRADICTED, Verdict, verify
@@ -191,12 +191,7 @@ class ClaimPart:
     until: str | None = None
 
     def admits(self, passage: Passage) -> bool:
-        if self.sources and passage.source not in self.sources:
-            return False
-        day = passage.published_at[:10]
-        if day and self.since and day < self.since:
-            return False
-        return not (day and self.until and day > self.until)
+        return part_admits(passage, self.sources, self.since, self.until)
 
 
 def claim_parts(question: str, passages: Sequence[Passage]) -> list[ClaimPart]:
