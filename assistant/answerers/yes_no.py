@@ -39,15 +39,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.cite import attach_markers, headline_passage, make_citation, metadata_numbers, without_instructions
-from assistant.answerers.candidates import precompute_claims
+from assistant.cite import attach_markers, make_citation
+from assistant.answerers.candidates import judge, precompute_claims
 from assistant.answerers.relations import beats_in, opposite_claim
 from assistant.hedges import NOT_SURE, quoted
 from assistant.query import content_words, find_dates, find_outlets, outlet_aliases, part_admits
 from ingest.dates import DATE_SLACK
 from assistant.types import Citation
-from assistant.verifier import CONTRADICTED, Verdict, verify
-from ingest.chunking import split_sentences
+from assistant.verifier import CONTRADICTED, Verdict
 from ingest.types import Passage
 
 AUX = "did|does|do|is|was|were|are|has|have|had|will|would|can|could|should"
@@ -297,29 +296,8 @@ class PartVerdict:
 
 def judge_claim(claim: str, passage: Passage) -> tuple[Verdict, Passage, tuple[int, int]]:
     """The verifier's verdict on the claim from one passage read with its article's headline, and
-    the deciding sentence as (passage, article offsets): the headline's own passage when it decides.
-
-    Planted instructions are blanked out (same length, so offsets hold); the outlet's name and the
-    headline's and publication date's numbers count as given.
-    """
-    text = without_instructions(passage.text)
-    title = (passage.title or "").strip()
-    head = f"{title}.\n" if title and not title.endswith((".", "!", "?")) else (f"{title}\n" if title else "")
-    allowed = set()
-    for number in metadata_numbers(passage):
-        try:
-            allowed.add(float(number))
-        except ValueError:
-            pass
-    verdict = verify(claim, head + text, allowed_numbers=allowed)
-    spans = [(s - len(head), e - len(head)) for s, e in verdict.spans if e > len(head)]
-    if spans:
-        start, end = max(spans[0][0], 0), spans[0][1]
-        return verdict, passage, (passage.start + start, passage.start + end)
-    if verdict.spans and (headline := headline_passage(passage)) is not None:
-        return verdict, headline, (0, len(headline.text))
-    start, end = next(iter(split_sentences(text)), (0, len(text)))
-    return verdict, passage, (passage.start + start, passage.start + end)
+    the deciding sentence as (passage, article offsets): ``candidates.judge``, which short answers use too."""
+    return judge(claim, passage)
 
 
 def judge_parts(parts: Sequence[ClaimPart], passages: Sequence[Passage]) -> list[PartVerdict]:
