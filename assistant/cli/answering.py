@@ -18,6 +18,7 @@ from assistant.cli.common import (
     RetrieverOption,
     SinceOption,
     SourceOption,
+    TopKOption,
     UntilOption,
     build,
     existing_archive,
@@ -60,7 +61,7 @@ def print_answer(answer, as_json: bool) -> None:
 
 def ask(
     question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question, in quotes.")],
-    k: Annotated[Optional[int], typer.Option("-k", "--top-k", metavar="N", help="Passages handed to the answerer (default 5: the top_k setting).")] = None,
+    k: TopKOption = None,
     as_json: JsonOption = False,
     source: SourceOption = None,
     since: SinceOption = None,

@@ -24,6 +24,7 @@ SourceOption = Annotated[Optional[list[str]], typer.Option("--source", metavar="
 SinceOption = Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Only articles published on or after YYYY-MM-DD.")]
 UntilOption = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="Only articles published on or before YYYY-MM-DD.")]
 AnswererOption = Annotated[Optional[str], typer.Option("--answerer", metavar="NAME", help="auto (default) | extractive | openai | local.")]
+TopKOption = Annotated[Optional[int], typer.Option("-k", "--top-k", metavar="N", help="Passages handed to the answerer (default 5: the top_k setting).")]
 RetrieverOption = Annotated[Optional[str], typer.Option("--retriever", metavar="NAME", help="news (default) | hybrid | bm25 | dense.")]
 
 

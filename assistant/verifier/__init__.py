@@ -117,7 +117,7 @@ def find_veto(analysis: Analysis, vetoes, short: str = "") -> tuple[str, str] | 
         return CONTRADICTED, f"'{said}' where the evidence names '{instead}'"
     if "clause" in vetoes and analysis.added_clause:
         return NOT_ENOUGH_INFO, f"the evidence does not hold: \"{analysis.added_clause[:80]}\""
-    if "unrelated" in vetoes and getattr(analysis, "unrelated", False):
+    if "unrelated" in vetoes and analysis.unrelated:
         return NOT_ENOUGH_INFO, f"the evidence says nothing like it (closest: \"{short}\")"
     if "name" in vetoes and analysis.missing_names:
         return NOT_ENOUGH_INFO, f"the evidence never names {', '.join(analysis.missing_names[:3])}"

@@ -17,7 +17,6 @@ supported at a word share >= 0.5.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
@@ -26,27 +25,6 @@ import time
 import numpy as np
 
 OLD_THRESHOLD = 0.5
-
-
-def old_check():
-    """``best_span`` and ``Passage`` wherever the refactor has put them."""
-    best_span = None
-    for name in ("assistant.cite", "assistant.answering.cite", "assistant.citations", "assistant.verify.cite",
-                 "assistant.answer.cite"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "best_span"):
-            best_span = module.best_span
-            break
-    if best_span is None:
-        raise ImportError("best_span not found (assistant.cite moved?)")
-    try:
-        from ingest.types import Passage
-    except ImportError:  # before the ingest refactor
-        from assistant.types import Passage
-    return best_span, Passage
 
 
 def percentile(values, q):
@@ -64,16 +42,17 @@ def main(argv=None) -> int:
     parser.add_argument("--json", default="", help="write the figures here too")
     args = parser.parse_args(argv)
 
+    from assistant.cite import best_span
     from assistant.verifier import decide
     from assistant.verifier.features import analyse, index_evidence, precompute_texts
     from assistant.verifier.model import LogisticModel, fit_logistic, load_model
     from assistant.verifier.select import Embeddings
     from eval.verifier_training.common import balanced_weights, grouped_folds, load_sets, rates
+    from ingest.types import Passage
 
     rows = load_sets(args.limit, args.sets)
     shipped = load_model()
     emb = None if args.no_embeddings else Embeddings(threads=args.threads)
-    best_span, Passage = old_check()
     print(f"{len(rows)} pairs; old check: best_span word share >= {OLD_THRESHOLD}; new: assistant.verifier "
           f"({args.folds}-fold grouped CV)", flush=True)
 
