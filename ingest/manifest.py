@@ -36,11 +36,36 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS also_published (
+    alias_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    added_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS also_published_doc ON also_published(doc_id);
+CREATE TABLE IF NOT EXISTS near_dup_docs (ref INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS near_dup_bands (band INTEGER NOT NULL, ref INTEGER NOT NULL, PRIMARY KEY (band, ref)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS near_dup_bands_ref ON near_dup_bands(ref);
 """
+# ``also_published``: the other copies of a stored story (``ingest.duplicates``): another outlet's or
+# another URL's near-identical text, folded into the story (``doc_id``) instead of stored again.
+# ``near_dup_*``: each stored document's MinHash LSH bands, which find those copies. Both are created
+# on open, so a manifest from before them gains them; its documents get their bands on the next ingest.
 
 
 class ManifestMismatch(RuntimeError):
     """The home folder belongs to another Chroma store than the one configured."""
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Another copy of a stored story, folded into it (``ingest.duplicates``): where else it was published."""
+
+    source: str
+    url: str  # its link, or its document id when it has none
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,7 @@ class DocumentEntry:
     published_at: str  # YYYY-MM-DD, "" when undated
     chunks: int
     path: str
+    also: tuple[Copy, ...] = ()  # the other copies of this story, oldest first
 
 
 @dataclass(frozen=True)
@@ -126,7 +152,36 @@ class Manifest:
         )
 
     def forget(self, doc_id: str) -> None:
+        """Delete a document's row, the copies folded into it and its near-duplicate bands."""
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM also_published WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM near_dup_bands WHERE ref IN (SELECT ref FROM near_dup_docs WHERE doc_id = ?)", (doc_id,))
+        self.db.execute("DELETE FROM near_dup_docs WHERE doc_id = ?", (doc_id,))
+
+    def record_copy(self, copy: Article, doc_id: str, content_hash: str) -> None:
+        """Record ``copy`` (another URL or outlet's version) as folded into the stored ``doc_id``."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO also_published VALUES (?,?,?,?,?,?,?)",
+            (copy.doc_id, doc_id, copy.url, copy.source, copy.title, content_hash, time.time()),
+        )
+
+    def copy_of(self, copy_id: str) -> tuple[str, str] | None:
+        """``(doc_id, content_hash)`` of the stored story that ``copy_id`` was folded into, or None."""
+        row = self.db.execute("SELECT doc_id, content_hash FROM also_published WHERE alias_id = ?", (copy_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def forget_copy(self, copy_id: str) -> None:
+        self.db.execute("DELETE FROM also_published WHERE alias_id = ?", (copy_id,))
+
+    def copies(self, doc_ids: list[str] | None = None) -> dict[str, tuple[Copy, ...]]:
+        """The copies folded into each story (of ``doc_ids``, or all), oldest first."""
+        where = f"WHERE doc_id IN ({','.join('?' * len(doc_ids))})" if doc_ids is not None else ""
+        found: dict[str, list[Copy]] = {}
+        for doc_id, source, url, alias_id in self.db.execute(
+            f"SELECT doc_id, source, url, alias_id FROM also_published {where} ORDER BY added_at, alias_id", doc_ids or ()
+        ):
+            found.setdefault(doc_id, []).append(Copy(source, url or alias_id))
+        return {doc_id: tuple(copies) for doc_id, copies in found.items()}
 
     def article(self, doc_id: str) -> Article | None:
         row = self.db.execute(
@@ -143,7 +198,8 @@ class Manifest:
             f"{where} ORDER BY published_at = '', published_at DESC, doc_id",
             sources,
         )
-        return [DocumentEntry(*row) for row in rows]
+        copies = self.copies()
+        return [DocumentEntry(*row, also=copies.get(row[0], ())) for row in rows]
 
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
@@ -155,6 +211,8 @@ class Manifest:
         target = Path(os.path.realpath(path))
         out = []
         for doc_id, stored in self.db.execute("SELECT doc_id, path FROM documents ORDER BY doc_id"):
+            if "://" in stored:  # read from a URL, not from a file
+                continue
             source = Path(os.path.realpath(stored))
             if source == target or source.is_relative_to(target):
                 out.append((doc_id, stored))

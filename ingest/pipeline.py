@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,10 +20,12 @@ from ingest.text import plural
 from ingest.types import Article, Chunk
 from ingest.chunking import chunk_article
 from ingest.keyword_index import KeywordIndex
-from ingest.loaders import Failure, find_files, load_file
+from ingest.duplicates import NearDuplicates
+from ingest.loaders import Failure, find_files
 from ingest.locks import file_lock
-from ingest.manifest import Manifest
+from ingest.manifest import DocumentEntry, Manifest
 from ingest.store import VectorStore
+from ingest.web import WebReader
 
 log = logging.getLogger("newsdesk")
 
@@ -67,6 +69,9 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     stale: list[StaleDocument] = field(default_factory=list)
     pruned: bool = False  # the stale documents were removed (``--prune``)
+    folded: int = 0  # near-duplicates of stored stories, recorded on them instead of stored (``ingest.duplicates``)
+    warnings: list[Failure] = field(default_factory=list)  # linked pages not read (``--follow``): their feed item is stored
+    added: list[DocumentEntry] = field(default_factory=list)  # the documents new to the archive
 
     def as_json(self) -> dict:
         return {
@@ -80,6 +85,10 @@ class IngestReport:
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
             "stale": [{"doc_id": s.doc_id, "path": s.path, "reason": s.reason} for s in self.stale],
             "pruned": self.pruned,
+            "folded": self.folded,
+            "warnings": [{"path": w.path, "reason": w.reason} for w in self.warnings],
+            "added": [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "published_at": a.published_at,
+                       "chunks": a.chunks} for a in self.added],
         }
 
     def summary_line(self) -> str:
@@ -88,6 +97,7 @@ class IngestReport:
             f"{self.chunks_removed} removed, {self.unchanged} unchanged, {len(self.failed)} failed"
             + (f", {self.moved} moved (path updated, not re-embedded)" if self.moved else "")
             + (f", {len(self.stale)} stale {'removed' if self.pruned else 'kept'}" if self.stale else "")
+            + (f"; {plural(self.folded, 'near-duplicate')} folded into existing stories" if self.folded else "")
         )
 
 
@@ -145,12 +155,17 @@ class Ingestor:
         header_tokens = count_tokens([embedding_text(article, Chunk("", "", "", 0, 0))])[0]
         return max(64, self.settings.chunk_tokens - header_tokens - 2)
 
-    def run(self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = False) -> IngestReport:
-        """Ingest the files and folders; ``prune`` also removes the stale documents found under them."""
+    def run(
+        self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = False,
+        urls: Sequence[str] = (), follow: bool = False, field_map: Mapping[str, str] | None = None,
+    ) -> IngestReport:
+        """Ingest the files and folders, then the URLs (``ingest.web``); ``prune`` also removes the
+        stale documents found under the paths; ``follow`` reads the pages a feed's items link to;
+        ``field_map`` (``--map``) names the columns or keys that hold fields under other names."""
         report = IngestReport()
         files, report.failed = find_files(paths)
-        report.files = len(files) + len(report.failed)
-        state = IngestProgress(files_total=len(files))
+        report.files = len(files) + len(report.failed) + len(urls)
+        state = IngestProgress(files_total=len(files) + len(urls))
 
         def embedded(count: int) -> None:
             state.chunks_embedded += count
@@ -161,14 +176,15 @@ class Ingestor:
         pending: list[tuple[Article, str, list[Chunk]]] = []
         pending_chunks = 0
         embedded_before = self.embedder.texts_embedded
-        with ingest_lock(self.settings.home):
+        with ingest_lock(self.settings.home), WebReader(self.settings) as web:
+            duplicates = NearDuplicates(self.manifest, self.settings.near_duplicate_threshold)
+            duplicates.open()
             read_whole: set[str] = set()  # files read without a failure: what they hold is all they hold
-            for done, (file, root) in enumerate(files, start=1):
-                loaded = load_file(file, root)
-                report.failed.extend(loaded.failures)
-                if not loaded.failures:
-                    read_whole.add(str(file.resolve()))
-                for article in loaded.articles:
+            for done, loaded in enumerate(web.inputs(files, list(urls), follow, self.wants_page, field_map), start=1):
+                report.warnings.extend(loaded.warnings)
+                report.documents += loaded.known_pages
+                report.unchanged += loaded.known_pages
+                for article in loaded.articles():
                     article = self.distinct_document(article, seen)
                     if article.doc_id in seen:
                         report.failed.append(
@@ -186,15 +202,27 @@ class Ingestor:
                         self._relocate(article, digest, known[1])
                         report.moved += 1
                         continue
+                    if known is None and (fold := duplicates.fold(article, digest)):
+                        report.folded += fold.new
+                        report.unchanged += not fold.new
+                        continue
+                    duplicates.add(article)
                     chunks = chunk_article(
                         article, self.chunk_budget(article), self.settings.chunk_overlap_tokens, count_tokens
                     )
                     pending.append((article, digest, chunks))
+                    if known is None:
+                        report.added.append(DocumentEntry(article.doc_id, article.title, article.source,
+                                                          article.published_at[:10], len(chunks), article.path))
                     pending_chunks += len(chunks)
                     state.chunks_to_embed += len(chunks)
                     if pending_chunks >= self.settings.flush_chunks:
                         self._flush(pending, report, embedded)
+                        duplicates.flushed()
                         pending, pending_chunks = [], 0
+                report.failed.extend(loaded.failures)
+                if loaded.file is not None and not loaded.failures:
+                    read_whole.add(str(loaded.file.resolve()))
                 state.files_read = done
                 if progress:
                     progress(state)
@@ -206,6 +234,15 @@ class Ingestor:
                 report.pruned = True
         report.embedded = self.embedder.texts_embedded - embedded_before
         return report
+
+    def wants_page(self, item: Article) -> bool:
+        """Whether ``--follow`` reads the page a feed item links to: not when its story is stored from
+        that page already, or folded into another story; yes when it is new or stored only as the
+        feed's summary (stored from the feed itself)."""
+        if self.manifest.copy_of(item.doc_id) is not None:
+            return False
+        stored = self.manifest.origin(item.doc_id)
+        return stored is None or stored[1] == item.path
 
     def moved_only(self, article: Article, digest: str) -> bool:
         """Whether the stored version differs from this one only in the file it came from (a folder

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -91,6 +92,16 @@ def without_url_password(text: str, url: str | None) -> str:
     return text
 
 
+def _version() -> str:
+    try:
+        return metadata.version("newsdesk")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0.1.0"
+
+
+USER_AGENT = f"Newsdesk/{_version()} (news archive reader; +https://github.com/newsdesk/newsdesk)"
+
+
 def config_file() -> Path:
     return Path(os.environ.get("NEWSDESK_CONFIG", "newsdesk.toml"))
 
@@ -114,6 +125,17 @@ class ArchiveSettings(BaseSettings):
     chunk_overlap_tokens: int = Field(32, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
     flush_chunks: int = Field(
         512, ge=1, description="Chunks embedded and written per durable step of an ingest (a kill loses at most one step)."
+    )
+
+    # reading URLs (ingest URL..., sync) and folding near-duplicates
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds to connect to a URL, and to wait for each part of its response.")
+    fetch_total_timeout: float = Field(60.0, gt=0, description="Most seconds one URL may take in all.")
+    fetch_max_mb: float = Field(20.0, gt=0, le=1024, description="Largest response read from a URL, in MiB.")
+    fetch_max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed for one URL.")
+    user_agent: str = Field(USER_AGENT, min_length=1, description="The User-Agent header sent with every request.")
+    near_duplicate_threshold: float = Field(
+        0.9, ge=0.8, le=1.0,
+        description="Word-trigram Jaccard similarity at which a new story is folded into a stored one.",
     )
 
     @field_validator("chroma_url", "chroma_token", mode="before")

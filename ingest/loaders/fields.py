@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
@@ -114,12 +114,46 @@ def json_kind(value: object) -> str:
 FIELD_ALIASES = {
     "date": "published_at", "published": "published_at", "pubdate": "published_at", "publishdate": "published_at",
     "link": "url", "permalink": "url", "outlet": "source", "publisher": "source", "byline": "author",
-    "section": "category", "date_published": "published_at", "authors": "author",
+    "section": "category", "date_published": "published_at", "authors": "author", "headline": "title",
 }
 # A JSON article's text is the first of these it has: RSS's "content" is the story, its
 # "description" often only a summary; JSON Feed writes "content_text", "content_html", "summary".
 BODY_KEYS = ("body", "text", "content", "content_text", "content_html", "description", "summary")
 HTML_BODY_KEYS = frozenset({"content_html"})
+
+
+ARTICLE_FIELDS = ("title", "body", *METADATA_FIELDS)
+
+
+def parse_field_map(pairs: Iterable[str]) -> dict[str, str]:
+    """``--map FIELD=COLUMN`` options as {field: lower-case column}: the key or column of an input's
+    records that holds an article field under a name Newsdesk does not read ("body=story_text").
+    A field may be named by another tool's name for it ("date=Released"). A ``ValueError`` says
+    what is wrong with a bad one."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, column = (part.strip() for part in pair.partition("="))
+        name = FIELD_ALIASES.get(name.lower(), name.lower())
+        if not sep or not name or not column:
+            raise ValueError(f"--map {pair!r}: write it as FIELD=COLUMN, e.g. --map body=story_text")
+        if name not in ARTICLE_FIELDS:
+            raise ValueError(f"--map {pair!r}: {name!r} is not an article field (use {', '.join(ARTICLE_FIELDS)})")
+        if name in mapping or column.lower() in mapping.values():
+            raise ValueError(f"--map {pair!r}: {name if name in mapping else column!r} is mapped twice")
+        mapping[name] = column.lower()
+    return mapping
+
+
+def mapped(record: dict[str, object], field_map: Mapping[str, str]) -> dict[str, object]:
+    """A record (lower-case keys) with the keys ``--map`` names read as the fields they hold: where
+    the record has the mapped key, the field's own key gives way, and the mapped key is not read
+    under its own name as well."""
+    present = {name: column for name, column in field_map.items() if column in record}
+    if not present:
+        return record
+    renamed = {key: value for key, value in record.items() if key not in present and key not in present.values()}
+    renamed.update((name, record[column]) for name, column in present.items())
+    return renamed
 
 
 def article_field(key: str, label: str, known_too: tuple[str, ...] = ()) -> str | None:
@@ -153,13 +187,16 @@ def article_fields(
     return {**aliased, **own}
 
 
-def article_from_record(record: object, default_id: str, path: str, default_source: str = "") -> Article:
+def article_from_record(
+    record: object, default_id: str, path: str, default_source: str = "", field_map: Mapping[str, str] | None = None
+) -> Article:
     """Validate one JSON article object: ``title``, ``body`` (or a ``BODY_KEYS`` alias), optional
     metadata under its own name or another tool's, keys in any case (RSS writes "pubDate").
-    ``default_source`` is the outlet of an article that names none (its feed's title)."""
+    ``default_source`` is the outlet of an article that names none (its feed's title);
+    ``field_map`` (``--map``) names the keys that hold fields under other names."""
     if not isinstance(record, dict):
         raise LoadError(f"expected an article object, got {json_kind(record)}")
-    record = {key.lower(): value for key, value in record.items()}
+    record = mapped({key.lower(): value for key, value in record.items()}, field_map or {})
     for key in ("author", "authors"):  # JSON Feed's people are objects: [{"name": "Ann Lee"}]
         if isinstance(record.get(key), (dict, list)):
             record[key] = json_ld_name(record[key])

@@ -1,5 +1,6 @@
-"""HTML read as data: the page parser (headline candidates, meta tags, visible text with the site's
-chrome left out, each ``<article>`` apart), the text of an HTML fragment, and an article's JSON-LD."""
+"""HTML read as data: the page parser (headline candidates, meta tags and JSON-LD for a page's
+metadata; visible text with the site's chrome left out), the text of an HTML fragment (a feed item's
+content), and an article's JSON-LD. A page's story itself is trafilatura's (``html_pages``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from html.parser import HTMLParser
 class HTMLText(HTMLParser):
     """Collects headline candidates, metadata and visible text, with paragraph breaks at block elements.
 
-    Browser-saved pages wrap the story in the site's header, menus, cookie banners and related
-    links: text inside ``SKIP`` elements is dropped, and each outermost ``<article>`` is kept apart
-    as well, for ``load_html`` to take the story from.
+    Text inside ``SKIP`` elements is dropped, and so is a site's ``<header>`` (an article's own
+    holds its headline and byline).
     """
 
     SKIP = {"script", "style", "noscript", "iframe", "template", "svg", "nav", "footer", "aside", "form", "button", "object"}
@@ -30,7 +30,6 @@ class HTMLText(HTMLParser):
         # the open elements that matter here: (tag, inside a skipped element, inside an article)
         self.open: list[tuple[str, bool, bool]] = []
         self.parts: list[str] = []
-        self.articles: list[list[str]] = []
         self.title_parts: list[str] = []
         self.in_title = False
         self.meta: dict[str, str] = {}
@@ -65,8 +64,6 @@ class HTMLText(HTMLParser):
         if tag == "h1" and not self.skipping:
             self.h1_seen += 1
             self.in_h1 = True
-        if tag == "article" and not self.skipping and not self.in_article:
-            self.articles.append([])
         if tag in self.SKIP or tag in ("header", "article"):
             # a site's <header> is chrome; an article's own holds its headline and byline
             skip = self.skipping or tag in self.SKIP or (tag == "header" and not self.in_article)
@@ -97,10 +94,8 @@ class HTMLText(HTMLParser):
                 self.h1.append(data)
 
     def emit(self, text: str) -> None:
-        """Visible text, for the page and for the article it stands in."""
+        """Visible text."""
         self.parts.append(text)
-        if self.in_article:
-            self.articles[-1].append(text)
 
 
 def html_text(fragment: str) -> str:
