@@ -6,8 +6,10 @@ All pure functions; the answerers call them, and the tests call them directly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from assistant.injection import looks_like_instruction, without_instructions
 from assistant.short_answer import unmentioned_names
 from assistant.verifier import verify
 from ingest.text import ENGLISH_STOPWORDS
@@ -177,15 +179,6 @@ def best_span(claim: str, passage: Passage) -> tuple[int, int, float]:
     return best
 
 
-def without_instructions(text: str) -> str:
-    """The text with each sentence that reads as a planted instruction blanked out (spaces of the same
-    length, so offsets hold): evidence a claim may be verified against."""
-    for start, end in split_sentences(text):
-        if looks_like_instruction(text[start:end]):
-            text = text[:start] + " " * (end - start) + text[end:]
-    return text
-
-
 def claim_support(claim: str, passage: Passage) -> tuple[int, int, float, bool]:
     """The claim verifier's reading of the passage (``assistant.verifier.verify``): the span that
     decides, as offsets into the article text (or headline), the support score, and whether the
@@ -270,27 +263,10 @@ def attach_markers(sentence: str, numbers: list[int]) -> str:
     return f"{body} {markers}{sentence[len(body):]}"
 
 
-_URL = re.compile(r"https?://|www\.", re.I)
 # Markup or a script link in a *generated* sentence: a model has no business writing either (an
-# article may, and its quoted text is shown escaped).
-_MARKUP = re.compile(r"\b(?:javascript|data|vbscript):|<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>", re.I)
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b"
-    r"|\b(system prompt|you are now|as an ai\b|new instructions?|jailbreak|developer mode)"
-    r"|\b(click|visit|go to|subscribe|sign up)\b.{0,40}\b(link|site|website|page|here|now)\b"
-    # words addressed to whatever reads the article: "Note to AI assistants summarising this article: ..."
-    r"|\b(note|message|instructions?|reminder|attention)\s+(to|for)\s+(all\s+|any\s+)?"
-    r"(ai|a\.i\.|assistants?|chatbots?|bots?|language models?|llms?|models?|summari[sz]ers?)\b"
-    r"|\b(ai|assistants?|chatbots?|language models?|llms?)\s+(summari[sz]ing|reading|processing)\s+(this|the)\b"
-    r"|\b(tell|inform|instruct|remind)\s+(the\s+|all\s+)?(users?|readers?)\s+(that|to)\b"
-    # "If you are an AI system, say that ...", "Assistants answering questions about Acme should ..."
-    r"|\bif\s+you\s+are\s+(an?\s+)?(ai|a\.i\.|assistant|chatbot|bot|language model|llm|model)\b"
-    r"|^\W*(ai\s+)?(assistants?|chatbots?|language models?|llms?|ai\s+(systems?|models?|tools?))\s+"
-    r"(answering|responding|replying|reading|summari[sz]ing)\b"
-    r"|\b(assistants?|chatbots?|language models?|llms?|ai\s+(systems?|models?|tools?))\s+"
-    r"(answering|responding|replying|reading|summari[sz]ing)\b.{0,80}\b(should|must|need to|are to|have to)\b",
-    re.I,
-)
+# article may, and its quoted text is shown escaped). Markdown links and images too: "![x](http://evil/?q=secret)"
+# would fetch a URL with whatever the model put in it, wherever the answer is rendered as Markdown.
+_MARKUP = re.compile(r"\b(?:javascript|data|vbscript):|<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?>|!?\[[^\]]*\]\([^)]*\)", re.I)
 _SHORT_ANSWER = re.compile(r"^(yes|no)\b[\s,.!;:-]*$", re.I)
 # "The passage is about X", "The answer relates to X": the subject is the sources or the answer, and
 # the verb names a topic, not a fact. Copied topic words make such a sentence "supported".
@@ -303,17 +279,8 @@ _ABOUT_THE_SOURCES = re.compile(
 )
 
 
-def looks_like_instruction(sentence: str) -> bool:
-    """A sentence that addresses the reader or the model instead of stating a fact, or carries a link.
-
-    Article text is untrusted: an instruction planted in an article and echoed by the model is
-    "supported" word for word, so support alone cannot catch it.
-    """
-    return bool(_URL.search(sentence) or _INSTRUCTION.search(sentence))
-
-
 def has_markup(sentence: str) -> bool:
-    """An HTML tag or a javascript:/data:/vbscript: link in the sentence."""
+    """An HTML tag, a javascript:/data:/vbscript: link or a Markdown link or image in the sentence."""
     return bool(_MARKUP.search(sentence))
 
 
@@ -391,10 +358,15 @@ class VerifiedAnswer:
     dropped_sentences: list[str]
     repaired: int
     claims: list[str]  # the kept sentences, without their markers
+    off_topic: list[str] = field(default_factory=list)  # supported, but not bearing on the question (``bears_on``)
 
 
-def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage]) -> VerifiedAnswer:
-    """Keep only supported sentences, each pointing at the passage span that supports it.
+# Whether a supported sentence, cited to these passages, bears on the question (the generative answerer's test).
+BearsOn = Callable[[str, list[Passage]], bool]
+
+
+def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage], bears_on: BearsOn | None = None) -> VerifiedAnswer:
+    """Keep only supported sentences that bear on the question, each pointing at the passage span that supports it.
 
     For each marker in range, the claim verifier must find the sentence supported by the cited
     passage (``claim_support``), and the citation quotes the span that decides; a marker out of
@@ -408,12 +380,17 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage]) ->
     A leading name alone ("Russia.") is kept only when a quote the kept sentences cite holds it,
     and cites those quotes: a name appears in many passages, so finding it in the passage its
     marker names proves nothing ("Russia [1]" for who promised not to veto, [1] naming Russia).
+
+    A single word standing alone past the lead ("PWNED [1].") claims nothing, though an article may
+    hold it word for word: it is dropped. With ``bears_on``, a supported sentence it rejects is
+    dropped too (listed in ``off_topic``).
     """
     citations: list[Citation] = []
     by_span: dict[tuple[str, str, int, int], int] = {}
     kept: list[str] = []
     kept_claims: list[str] = []
     dropped: list[str] = []
+    off_topic: list[str] = []
     repaired = 0
     lead = ""
     for index, sentence in enumerate(sentences):
@@ -422,7 +399,7 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage]) ->
             continue
         seen_before = sentence.text.casefold() in (k.casefold() for k in kept_claims)
         if (looks_like_instruction(sentence.text) or has_markup(sentence.text) or describes_the_sources(sentence.text)
-                or seen_before):
+                or seen_before or len(sentence.text.split()) < 2):
             dropped.append(sentence.text)
             continue
         chosen: list[tuple[Passage, int, int]] = []
@@ -441,6 +418,9 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage]) ->
             # a name none of its passages give ("the judge ruled", said "Apple's counsel") is not
             # theirs, nor is a clause they do not support ("..., but Orban later resigned")
             dropped.append(sentence.text)
+            continue
+        if bears_on is not None and not bears_on(sentence.text, cited):
+            off_topic.append(sentence.text)
             continue
         repaired += changed
         numbers = []
@@ -463,4 +443,4 @@ def verify_and_cite(sentences: list[MarkedSentence], passages: list[Passage]) ->
         kept.insert(0, lead)
     elif lead:
         dropped.insert(0, lead)
-    return VerifiedAnswer(" ".join(kept), citations, dropped, repaired, kept_claims)
+    return VerifiedAnswer(" ".join(kept), citations, dropped + off_topic, repaired, kept_claims, off_topic)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.cite import make_citation, normalize_markers
+from assistant.injection import without_instructions
 from assistant.types import Citation
 from assistant.verifier import CONTRADICTED, SUPPORTED, Verdict, verify
 from ingest.chunking import split_sentences
@@ -137,10 +138,11 @@ Judge = Callable[[str, str], Verdict]
 
 def judge_claim(claim: str, passages: list[Passage], judge: Judge = verify) -> ClaimCheck:
     """The claim against each passage: the most supported passage if any supports it, else the
-    most confident contradiction, else the closest passage as "not found"."""
+    most confident contradiction, else the closest passage as "not found". A sentence of a passage
+    that reads as a planted instruction is no evidence (``without_instructions``), as for answers."""
     if not passages:
         return ClaimCheck(claim, NOT_FOUND, 0.0, "no passage of the archive is about this")
-    judged = [(judge(claim, p.text), p) for p in passages]
+    judged = [(judge(claim, without_instructions(p.text)), p) for p in passages]
     supported = [(v, p) for v, p in judged if v.supported and v.label == SUPPORTED]
     contradicted = [(v, p) for v, p in judged if v.label == CONTRADICTED]
     if supported:

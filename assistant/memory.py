@@ -2,32 +2,44 @@
 
 glibc's malloc keeps memory that Python, NumPy and ONNX Runtime have freed inside its arenas (one per
 thread that allocated, up to eight per core), so a chat server's resident size ratchets up with each
-new peak even when nothing is leaked. ``malloc_trim`` hands those free pages back. It is a no-op
-where the C library is not glibc.
+new peak even when nothing is leaked. ``malloc_trim`` hands those free pages back, and a cap on the
+arenas (what ``MALLOC_ARENA_MAX`` sets) keeps freed memory from stranding in one per thread. Both are
+no-ops where the C library is not glibc.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import threading
 import time
 
 MIN_INTERVAL_S = 2.0  # a trim walks every arena: at most one every this many seconds
+M_ARENA_MAX = -8  # mallopt's parameter for the arena cap, from glibc's malloc.h
 
 _lock = threading.Lock()
 _last = 0.0
 
 
-def _load_trim():
+def _load(name: str):
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     except (OSError, AttributeError):
         return None
 
 
-_malloc_trim = _load_trim()
+_malloc_trim = _load("malloc_trim")
+_mallopt = _load("mallopt")
+
+
+def limit_arenas(count: int) -> bool:
+    """Let malloc make at most ``count`` arenas from now on (glibc makes one per thread that allocates,
+    up to eight per core); False where that is not glibc, or where ``MALLOC_ARENA_MAX`` already set
+    the cap (the operator's value stands). Call it before the threads start."""
+    if _mallopt is None or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    return bool(_mallopt(M_ARENA_MAX, count))
 
 
 def release_free_heap(now: float | None = None) -> bool:

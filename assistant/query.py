@@ -30,6 +30,25 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+# Terminal escape sequences, removed whole so that no "[31m" or "]0;title" is left of them: CSI
+# ("ESC [" or the one-byte 0x9b, then parameters and a final letter), OSC/DCS/SOS/PM/APC strings up to
+# their terminator (BEL or ST), and the two-character escapes.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"
+)
+# What is left: C0 and C1 controls, DEL, zero-width characters, bidi marks, embeddings, overrides and isolates
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def without_controls(text: str) -> str:
+    """The text with terminal escape sequences and every other control, zero-width or bidi character
+    replaced by a space (a question pasted from a terminal, or typed with a stray Ctrl key, still reads
+    as its words)."""
+    return _CONTROL_CHARACTER.sub(" ", _ESCAPE_SEQUENCE.sub(" ", text))
+
+
 @dataclass(frozen=True)
 class OutletMention:
     start: int

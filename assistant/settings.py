@@ -72,6 +72,21 @@ class Settings(ArchiveSettings):
     port: int = Field(7860, ge=1, le=65535)
     auth: SecretStr | None = Field(None, description="user:password; turns on the chat page's login.")
     auth_file: Path | None = Field(None, description="File of user:password lines for the chat page's login.")
+    insecure_no_login: bool = Field(
+        False, description="Serve the chat page on a network address without a login (it then shows a banner saying so).",
+    )
+    chat_concurrency: int | None = Field(
+        None, ge=1, le=64, description="Questions the chat page answers at once; default 2 per CPU core, at most 8.",
+    )
+    chat_queue_size: int | None = Field(
+        None, ge=1, le=10_000,
+        description="Questions that may wait for an answer slot; default 16 per slot. Beyond it a question is told the page is busy.",
+    )
+    chat_sessions: int = Field(
+        1000, ge=1, le=100_000,
+        description="Conversations the chat server keeps (some 70 KiB each); beyond it the least recently used one is "
+        "forgotten, and its next question starts afresh.",
+    )
 
     @field_validator("llm_base_url", "llm_api_key", mode="before")
     @classmethod

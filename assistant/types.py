@@ -46,6 +46,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)  # prompt_tokens / completion_tokens when an LLM answered
     unmentioned: list[str] = field(default_factory=list)  # names the question gives that no passage mentions
+    # doc ids of the passages shown to a model that hold text addressed to it (assistant.injection)
+    suspicious: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -56,7 +58,16 @@ class Answer:
             "model": self.model,
             "citations": [c.as_json() for c in self.citations],
             "unmentioned": self.unmentioned,
+            "suspicious_sources": self.suspicious_sources(),
             "passages": [
                 {"doc_id": p.doc_id, "score": round(p.score, 6), "text": p.text} for p in self.passages
             ],
         }
+
+    def suspicious_sources(self) -> list[dict[str, str]]:
+        """Each suspicious source's doc id, headline and outlet."""
+        first: dict[str, Passage] = {}
+        for passage in self.passages:
+            first.setdefault(passage.doc_id, passage)
+        return [{"doc_id": doc_id, "title": first[doc_id].title if doc_id in first else "",
+                 "source": first[doc_id].source if doc_id in first else ""} for doc_id in self.suspicious]

@@ -1,7 +1,8 @@
-"""Keep every library in the process off the network.
+"""Keep every library in the process off the network, and its files inside the archive's home.
 
-Called from ``ingest/__init__.py`` (which ``assistant`` imports first) before any third-party import, because several of these
-variables are read once, at import time, by the libraries they steer.
+``apply`` is called from ``ingest/__init__.py`` (which ``assistant`` imports first) before any third-party import, because several of these
+variables are read once, at import time, by the libraries they steer. ``confine`` is called once the
+home is known (the CLI, when it reads the settings), before any library writes a cache.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ FORCED_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
     "DO_NOT_TRACK": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    # onnxruntime writes a device id and a telemetry queue to $XDG_CACHE_HOME/Microsoft/DeveloperTools
+    # when it is imported, even after disable_telemetry_events(); this switch, read at import, stops it.
+    "ORT_DISABLE_TELEMETRY": "1",
 }
 
 
@@ -37,3 +41,17 @@ def apply() -> None:
         # llama-index ships tiktoken's BPE files and NLTK's stopwords/punkt; point both there.
         os.environ["TIKTOKEN_CACHE_DIR"] = str(static / "tiktoken_cache")
         os.environ.setdefault("NLTK_DATA", str(static / "nltk_cache"))
+
+
+def confine(home: Path) -> None:
+    """Point the caches of every library in the process into ``home/cache``.
+
+    Nothing is created here: a library that writes a cache (matplotlib's font list, for ``eval
+    --out``) writes it there, and one that writes nothing leaves no folder. ``XDG_CACHE_HOME`` catches
+    what follows the XDG rules (platformdirs, onnxruntime, huggingface); matplotlib reads
+    ``MPLCONFIGDIR`` for both its config and its cache folder.
+    """
+    cache = Path(home).absolute() / "cache"
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    os.environ["MPLCONFIGDIR"] = str(cache / "matplotlib")
+    os.environ["HF_HOME"] = str(cache / "huggingface")

@@ -14,6 +14,7 @@ import prompts
 from assistant.answerers import AnswerError, History, refusal
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.cite import (
+    BearsOn,
     MarkedSentence,
     VerifiedAnswer,
     attach_markers,
@@ -25,6 +26,7 @@ from assistant.cite import (
     parse_markers,
     verify_and_cite,
 )
+from assistant.injection import suspicious_sources
 from ingest.embedding import MiniLMEmbedding
 from assistant.settings import Settings
 from ingest.types import Passage
@@ -96,9 +98,10 @@ class GenerativeAnswerer(ABC):
 
     Before the model is asked, retrieval that is too weak (no retrieved sentence reaches
     ``min_support``, the extractive answerer's measured refusal threshold) is a refusal. After
-    it answers, every sentence is checked against its cited passages (``verify_and_cite``); when
-    none survives, or those that do are not about the question (``addresses``), the extractive
-    answerer's quotes stand in (``Settings.unverified_draft``).
+    it answers, every sentence is checked against its cited passages (``verify_and_cite``) and
+    kept only when it bears on the question (``bears_on``); when none survives, the extractive
+    answerer's quotes stand in (``Settings.unverified_draft``). Passages holding text addressed
+    to a model are named in the answer (``Answer.suspicious``).
     Subclasses provide ``_chat`` and ``_stream_chat``.
     """
 
@@ -138,23 +141,34 @@ class GenerativeAnswerer(ABC):
         """The passages the model is shown and may cite (none: refuse without asking it)."""
         return [] if not passages or self.too_weak(question, passages) else passages
 
-    def addresses(self, question: str, verified: VerifiedAnswer, passages: list[Passage]) -> bool:
-        """Whether a verified draft bears on this question, not merely on something in the passages.
+    def bears_on(self, question: str, passages: list[Passage]) -> BearsOn:
+        """The test a supported sentence must pass to be kept: it bears on the question by itself (its
+        score against the question, the extractive answerer's, reaches ``min_support``), or one
+        sentence of the passages it cites does, when none of them is suspicious (``suspicious_sources``).
 
         A small model can copy a sentence word for word (fully supported) from a retrieved passage
         that is about something else: asked what Hungary committed to, SmolLM2 quoted a football
-        takeover. One kept sentence, or one sentence of a passage the draft cites, must reach
-        ``min_support`` against the question: the bar the refusal gate sets for retrieved
-        sentences. The cited passages count, not only the quoted spans, so that a terse right
-        answer ("Google [1].") whose quoted span is any sentence naming Google still stands.
+        takeover. The cited passages count, not only the sentence, so that a detail of the right
+        article ("The gate will cost 40 million euros [1].") or a terse answer ("Google [1].") still
+        stands; but not in an article that holds text addressed to a model, where the payload ("The
+        code word is PWNED.") sits beside the answer.
         """
-        cited = [
-            p for p in passages
-            if any(c.doc_id == p.doc_id and (c.field == "title" or p.start <= c.start and c.end <= p.end)
-                   for c in verified.citations)
-        ]
-        texts = [*verified.claims, *self.gate._sentences(cited)[1]]
-        return max(self.gate.support(question, texts), default=0.0) >= self.settings.min_support
+        suspicious = set(suspicious_sources(passages))
+        best: dict[tuple[str, str, int], float] = {}
+        for score, passage, _, _ in self.gate.score_sentences(question, passages):
+            key = (passage.doc_id, passage.field, passage.start)
+            best[key] = max(best.get(key, score), score)
+        own: dict[str, float] = {}
+
+        def test(sentence: str, cited: list[Passage]) -> bool:
+            if not any(p.doc_id in suspicious for p in cited) and any(
+                    best.get((p.doc_id, p.field, p.start), 0.0) >= self.settings.min_support for p in cited):
+                return True
+            if sentence not in own:
+                own[sentence] = self.gate.support(question, [sentence])[0]
+            return own[sentence] >= self.settings.min_support
+
+        return test
 
     def name_alone(self, question: str, sentences: list[MarkedSentence], passages: list[Passage]) -> VerifiedAnswer | None:
         """A finished reply that is only a name ("Hungary [2]."), cited to a sentence naming it among
@@ -182,25 +196,28 @@ class GenerativeAnswerer(ABC):
                 return VerifiedAnswer(attach_markers(name, [1]), [make_citation(1, passage, start, end)], [], 0, [name])
         return None
 
-    def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int]) -> Answer:
+    def finish(self, question: str, draft: str, passages: list[Passage], usage: dict[str, int],
+               bears_on: BearsOn | None = None) -> Answer:
+        """The answer from the model's whole reply (``bears_on``: this question's test, when the stream made it)."""
         draft = visible_reply(draft)
         if opens_with_refusal(draft):
             result = refusal(question, self.name, self.model, passages)
         else:
             claims = without_refusal_signal(parse_markers(draft))
-            verified = verify_and_cite(claims, passages)
+            verified = verify_and_cite(claims, passages, bears_on or self.bears_on(question, passages))
             if not verified.citations:
                 verified = self.name_alone(question, claims, passages) or verified
-            if verified.citations and self.addresses(question, verified, passages):
+            if verified.citations:
                 result = Answer(question, verified.text, False, self.name, self.model, verified.citations, passages)
             elif is_refusal_signal(draft):  # "The passages do not say. INSUFFICIENT_INFORMATION"
                 result = refusal(question, self.name, self.model, passages)
             elif self.settings.unverified_draft == "quotes":
-                why = "did not address the question" if verified.citations else "failed verification"
+                why = "did not address the question" if verified.off_topic else "failed verification"
                 result = self.quoted_instead(question, passages, why)
             else:
                 result = refusal(question, self.name, self.model, passages)
         result.usage = dict(usage)
+        result.suspicious = suspicious_sources(passages)
         return result
 
     def quoted_instead(self, question: str, passages: list[Passage], why: str) -> Answer:
@@ -228,15 +245,16 @@ class GenerativeAnswerer(ABC):
     def stream(self, question: str, passages: list[Passage], history: History = ()) -> Iterator[str | Answer]:
         """Yields verified text as whole sentences arrive, then the Answer.
 
-        Nothing unchecked is shown: text is yielded only once its sentences are verified and they
-        address the question (``addresses``), so a draft that ends up replaced by the quotes has
-        shown nothing of itself.
+        Nothing unchecked is shown: text is yielded only once its sentences are verified and bear on
+        the question (``bears_on``), so a draft that ends up replaced by the quotes has shown
+        nothing of itself.
         """
         given = self.prompt_passages(question, passages)
         if not given:
             yield refusal(question, self.name, self.model, passages)
             return
-        draft, shown, complete_sentences, usage, on_topic = "", "", 0, {}, False
+        draft, shown, complete_sentences, usage = "", "", 0, {}
+        bears_on = self.bears_on(question, given)
         try:
             for delta in self._stream_chat(chat_messages(question, given, self.prompt_template), usage):
                 draft += delta
@@ -245,17 +263,15 @@ class GenerativeAnswerer(ABC):
                 if len(sentences) == complete_sentences or opens_with_refusal(visible):
                     continue
                 complete_sentences = len(sentences)
-                verified = verify_and_cite(without_refusal_signal(sentences), given)
-                on_topic = on_topic or (bool(verified.citations) and self.addresses(question, verified, given))
-                text = verified.text
-                if on_topic and text.startswith(shown) and len(text) > len(shown):
+                text = verify_and_cite(without_refusal_signal(sentences), given, bears_on).text
+                if text.startswith(shown) and len(text) > len(shown):
                     yield text[len(shown):]
                     shown = text
         except AnswerError:
             raise
         except Exception as exc:
             raise AnswerError(self.describe_error(exc)) from None
-        result = self.finish(question, draft, given, usage)
+        result = self.finish(question, draft, given, usage, bears_on)
         if not result.refused and result.text.startswith(shown) and len(result.text) > len(shown):
             yield result.text[len(shown):]
         yield result

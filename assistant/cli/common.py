@@ -1,10 +1,12 @@
-"""What every ``newsdesk`` command shares: the consoles, the common flags, settings and the Newsdesk
-from flags, and errors as one readable line (and a JSON object under --json)."""
+"""What every ``newsdesk`` command shares: the consoles (which show controls in what they print
+escaped: ``terminal_safe``), the common flags, settings and the Newsdesk from flags, errors as one
+readable line (and a JSON object under --json), and the confirmation a bulk removal needs."""
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -15,8 +17,39 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+from ingest.offline import confine
+
+# What a terminal acts on instead of showing: C0 controls but newline and tab (ESC starts colour,
+# cursor and title sequences, CR and BS overwrite, BEL rings), DEL, the C1 controls (0x9b is a one-byte
+# CSI), the bidi marks, embeddings, overrides and isolates that reorder a line, and the Unicode line
+# and paragraph separators.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """The text with each character a terminal would act on written as its escape (``\\x1b``, ``\\u202e``),
+    so that a file name, headline or article carrying "ESC[2J" shows those characters instead of
+    clearing the screen."""
+    return _TERMINAL_UNSAFE.sub(lambda match: _escaped(match.group()), text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+class SafeConsole(Console):
+    """A console that shows every string it prints through ``terminal_safe``: table cells, titles and
+    lines alike, whichever command prints them. (Rich markup in article text must still be escaped
+    by the caller, ``rich.markup.escape``. ``print_json`` prints JSON as it is: its strings escape C0
+    controls, not C1 or bidi characters.)"""
+
+    def render_str(self, text: str, **kwargs):
+        return super().render_str(terminal_safe(text), **kwargs)
+
+
+out = SafeConsole(highlight=False, soft_wrap=True, emoji=False)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 HomeOption = Annotated[Optional[Path], typer.Option("--home", metavar="FOLDER", help="Data folder (Chroma + manifest). Env: NEWSDESK_HOME.")]
 JsonOption = Annotated[bool, typer.Option("--json", metavar="", help="Print one JSON object instead of text.")]
@@ -51,7 +84,7 @@ def settings_from(**flags):
     from assistant.settings import load_settings, setting_origin
 
     try:
-        return load_settings(**flags)
+        settings = load_settings(**flags)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])  # empty for a check across settings
@@ -66,6 +99,8 @@ def settings_from(**flags):
              'e.g. ["TechCrunch", "The Verge"] or {"X-Api-Key": "value"}')
     except ValueError as exc:  # the config file (check_config_file)
         fail(str(exc))
+    confine(settings.home)  # before any library writes a cache: into the home, not the user's ~/.cache
+    return settings
 
 
 def parse_day(value: str | None, flag: str) -> date | None:
@@ -117,3 +152,20 @@ def user_errors():
         yield
     except (AnswerError, StoreError, ManifestMismatch, QuestionSetError, ValueError) as exc:
         fail(str(exc))
+
+
+REMOVAL_SAMPLE = 5
+
+
+def confirm_removal(doc_ids: list[str], archived: int) -> None:
+    """Go on only when removing these documents is confirmed: a question on a terminal; without one,
+    a refusal naming --yes (a script, or a pipe, cannot be asked). Nothing is removed either way
+    until this returns."""
+    sample = ", ".join(doc_ids[:REMOVAL_SAMPLE]) + (f" and {len(doc_ids) - REMOVAL_SAMPLE} more" if len(doc_ids) > REMOVAL_SAMPLE else "")
+    whole = ", the whole archive" if len(doc_ids) == archived else f" of {archived}"
+    what = f"this would remove {len(doc_ids)} documents{whole}: {sample}"
+    if not sys.stdin.isatty():
+        fail(f"{what}; nothing was removed: pass --yes to remove them without being asked")
+    err.print(escape(what[0].upper() + what[1:]))
+    if not typer.confirm("Remove them?", default=False, err=True):
+        fail("nothing was removed", code=1)

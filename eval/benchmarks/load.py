@@ -1,22 +1,29 @@
 """Load test: many chat sessions at once against a running `newsdesk chat`, loopback only.
 
-    python -m eval.benchmarks.load [--sessions 20] [--seconds 60]
+    python -m eval.benchmarks.load [--sessions 20] [--seconds 300] [--single-seconds 30] [--think 0]
 
-Starts `newsdesk chat` on 127.0.0.1 (a free port) over a home holding the bundled sample archive,
-then runs ``--sessions`` concurrent sessions (one ``gradio_client.Client`` each, so each has its
-own conversation) that ask questions through the page's ``/ask`` API until ``--seconds`` have
-passed. The questions are the sample set's answerable ones that the server answered with a citation
-when asked alone, so under load every answer must still come back cited. Prints requests, errors,
-uncited answers, latency p50/p95, and the server's resident memory (RSS), sampled every second:
-before the load, at the end of the warm-up (the first quarter of the run, while every worker thread
-allocates for the first time), at the end, its peak, and its trend over the rest of the run in MiB per
-minute (a least-squares slope), with a sparkline of the whole run. Bounded in time and count;
-nothing leaves the machine.
+Starts `newsdesk chat --answerer extractive` on 127.0.0.1 (a free port, the queue sized for this
+machine's cores as the command sizes it) over a home holding the bundled sample archive (what
+`newsdesk demo` ingests). The questions are the seed set's answerable ones that the server answered
+with a citation when asked alone, so under load every answer must still come back cited.
+
+Two phases, each asking through the page's ``/ask`` API (one ``gradio_client.Client`` a session,
+so each has its own conversation; ``--think`` seconds between an answer and the next question)
+until its time is up: one session alone for ``--single-seconds`` (the latency the page gives one
+user), then ``--sessions`` sessions at once for ``--seconds``.
+Prints requests, errors, uncited answers, latency p50/p95 of both phases, and the server's resident
+memory (RSS), sampled every second: before the load, at the end of the warm-up (the first quarter
+of the concurrent phase, while every worker thread allocates for the first time), at the end, its
+peak, and its trend over the rest of the run in MiB per minute (a least-squares slope), with a
+sparkline. Then PASS or FAIL for each goal: no errors, RSS at the end within 25% of RSS after the
+warm-up, p95 under load within 3x the single session's p95. Exits 1 unless all pass. Bounded in
+time and count; nothing leaves the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -26,15 +33,16 @@ import tempfile
 import threading
 import time
 import urllib.request
-from importlib.resources import files
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-SAMPLE = Path(str(files("assistant") / "sample_data"))
 SETS = [Path(__file__).resolve().parents[1] / "sets" / "seed.jsonl"]
-MAX_REQUESTS_PER_SESSION = 500
+MAX_REQUESTS_PER_SESSION = 2000
+RSS_GROWTH_GOAL = 1.25  # RSS at the end at most this times RSS after the warm-up
+P95_RATIO_GOAL = 3.0  # p95 under load at most this times the single session's p95
 WARMUP_SHARE = 0.25
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -96,21 +104,104 @@ def ask(client, question: str) -> tuple[float, str]:
     return time.perf_counter() - started, str(chat[-1]["content"])
 
 
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+@dataclass
+class Phase:
+    """What the sessions of one phase saw."""
+
+    sessions: int
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    uncited: list[str] = field(default_factory=list)
+    wall: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return len(self.failures) + len(self.uncited)
+
+
+def run_sessions(url: str, questions: list[str], sessions: int, seconds: float, think: float = 0.0) -> Phase:
+    """``sessions`` clients asking one question after another, ``think`` seconds apart, until
+    ``seconds`` have passed."""
+    from gradio_client import Client
+
+    phase = Phase(sessions)
+    lock = threading.Lock()
+    deadline = time.time() + seconds
+
+    def session(index: int) -> None:
+        try:
+            client = Client(url, verbose=False)
+        except Exception as exc:
+            with lock:
+                phase.failures.append(f"session {index}: {type(exc).__name__}: {exc}")
+            return
+        for n in range(MAX_REQUESTS_PER_SESSION):
+            if n and think:
+                time.sleep(think)
+            if time.time() >= deadline:
+                return
+            question = questions[(index + n) % len(questions)]
+            try:
+                took, answer = ask(client, question)
+            except Exception as exc:
+                with lock:
+                    phase.failures.append(f"{type(exc).__name__}: {exc}")
+                continue
+            with lock:
+                phase.latencies.append(took)
+                if "Sorry" in answer:
+                    phase.failures.append(answer[:120])
+                elif "nd-marker" not in answer:
+                    phase.uncited.append(question)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+    started = time.time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    phase.wall = time.time() - started
+    return phase
+
+
+def sample_home(home: str) -> None:
+    """The bundled sample archive, as `newsdesk demo` ingests it."""
+    from assistant.cli.answering import sample_paths
+
+    done = subprocess.run([sys.executable, "-m", "assistant", "ingest", *map(str, sample_paths()), "--home", home, "--json"],
+                          check=True, capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    if report.get("failed"):
+        raise RuntimeError(f"the sample archive did not ingest cleanly: {report['failed']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     import assistant  # noqa: F401  (offline environment first: gradio_client would look up the hub)
     from gradio_client import Client
 
+    from assistant.serving import answers_at_once, queue_size
+    from assistant.settings import load_settings
     from eval.sets import load_question_set
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--sessions", type=int, default=20, help="Sessions at once in the load phase (default 20).")
+    parser.add_argument("--seconds", type=float, default=300, help="Length of the load phase (default 300).")
+    parser.add_argument("--single-seconds", type=float, default=30, help="Length of the single-session phase (default 30).")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="Seconds each session waits between an answer and its next question, as a reader would "
+                             "(default 0: ask at once, the heaviest load).")
     args = parser.parse_args(argv)
     console = Console(width=150)
+    load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory(prefix="newsdesk-load-") as home:
-        subprocess.run([sys.executable, "-m", "assistant", "ingest", str(SAMPLE / "seed"), "--home", home, "--json"],
-                       check=True, capture_output=True)
+        sample_home(home)
+        settings = load_settings(home=Path(home))
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
         server = subprocess.Popen(
@@ -125,83 +216,62 @@ def main(argv: list[str] | None = None) -> int:
                 _, answer = ask(probe, question)
                 if "nd-marker" in answer:
                     questions.append(question)
+            single = run_sessions(url, questions, 1, args.single_seconds, args.think)
             rss_start = rss_mib(server.pid)
-            latencies: list[float] = []
-            failures: list[str] = []
-            uncited: list[str] = []
-            lock = threading.Lock()
-            deadline = time.time() + args.seconds
-
-            def session(index: int) -> None:
-                try:
-                    client = Client(url, verbose=False)
-                except Exception as exc:
-                    with lock:
-                        failures.append(f"session {index}: {type(exc).__name__}: {exc}")
-                    return
-                for n in range(MAX_REQUESTS_PER_SESSION):
-                    if time.time() >= deadline:
-                        return
-                    question = questions[(index + n) % len(questions)]
-                    try:
-                        seconds, answer = ask(client, question)
-                    except Exception as exc:
-                        with lock:
-                            failures.append(f"{type(exc).__name__}: {exc}")
-                        continue
-                    with lock:
-                        latencies.append(seconds)
-                        if "Sorry" in answer:
-                            failures.append(answer[:120])
-                        elif "nd-marker" not in answer:
-                            uncited.append(question)
-
             samples: list[tuple[float, float]] = []
             load_running = threading.Event()
             load_running.set()
+            started = time.time()
 
             def sample_memory() -> None:
                 while load_running.is_set():
                     samples.append((time.time() - started, rss_mib(server.pid)))
                     time.sleep(1)
 
-            threads = [threading.Thread(target=session, args=(i,)) for i in range(args.sessions)]
-            started = time.time()
             sampler = threading.Thread(target=sample_memory)
             sampler.start()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            wall = time.time() - started
-            load_running.clear()
-            sampler.join()
+            try:
+                load = run_sessions(url, questions, args.sessions, args.seconds, args.think)
+            finally:
+                load_running.clear()
+                sampler.join()
             rss_end = rss_mib(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    ordered = sorted(latencies)
-    table = Table(title=f"{args.sessions} concurrent chat sessions for {args.seconds:.0f} s ({os.cpu_count()} cores)")
-    for column in ("answers", "errors", "uncited", "answers/s", "p50 s", "p95 s",
-                   "RSS before MiB", "after warm-up", "end", "peak", "trend MiB/min"):
+    cores = f"{os.cpu_count()} cores, {answers_at_once(settings)} answers at once, queue of {queue_size(settings)}"
+    table = Table(title=f"Chat under load: 1 session for {args.single_seconds:.0f} s, then {args.sessions} for "
+                        f"{args.seconds:.0f} s, {args.think:g} s between questions ({cores}; load average {load_before:.2f} before, "
+                        f"{os.getloadavg()[0]:.2f} after)")
+    for column in ("phase", "requests", "errors", "uncited", "answers/s", "p50 s", "p95 s"):
         table.add_column(column, justify="right")
-    warmup_end = WARMUP_SHARE * wall
-    steady = [(t, m) for t, m in samples if t >= warmup_end]
+    for name, phase in (("1 session", single), (f"{args.sessions} sessions", load)):
+        table.add_row(name, str(len(phase.latencies)), str(len(phase.failures)), str(len(phase.uncited)),
+                      f"{len(phase.latencies) / phase.wall:.2f}", f"{percentile(phase.latencies, 0.5):.2f}",
+                      f"{percentile(phase.latencies, 0.95):.2f}")
+    console.print(table)
+    steady = [(t, m) for t, m in samples if t >= WARMUP_SHARE * load.wall]
     rss_warm = steady[0][1] if steady else float("nan")
     peak = max((m for _, m in samples), default=float("nan"))
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
-    table.add_row(str(len(latencies)), str(len(failures)), str(len(uncited)), f"{len(latencies) / wall:.2f}",
-                  f"{statistics.median(ordered) if ordered else float('nan'):.2f}", f"{p95:.2f}",
-                  f"{rss_start:.0f}", f"{rss_warm:.0f}", f"{rss_end:.0f}", f"{peak:.0f}",
-                  f"{slope_per_minute(steady):+.1f}")
-    console.print(table)
-    console.print(f"RSS over the run ({min(m for _, m in samples):.0f}-{peak:.0f} MiB, one sample a second, "
-                  f"warm-up = first {WARMUP_SHARE:.0%}): {sparkline([m for _, m in samples])}")
+    console.print(f"server RSS: {rss_start:.0f} MiB before the load, {rss_warm:.0f} after warm-up (first "
+                  f"{WARMUP_SHARE:.0%}), {rss_end:.0f} at the end, peak {peak:.0f}; trend after warm-up "
+                  f"{slope_per_minute(steady):+.1f} MiB/min")
+    console.print(f"RSS over the load phase, one sample a second: {sparkline([m for _, m in samples])}")
     console.print(f"{len(questions)} distinct questions, each answered with a citation when asked alone")
-    for failure in failures[:5]:
+    single_p95, load_p95 = percentile(single.latencies, 0.95), percentile(load.latencies, 0.95)
+    goals = [
+        (f"errors: {single.errors + load.errors} (failed or uncited answers; goal 0)", single.errors + load.errors == 0),
+        (f"RSS at the end {rss_end:.0f} MiB = {rss_end / rss_warm:.2f}x RSS after warm-up (goal at most "
+         f"{RSS_GROWTH_GOAL:.2f}x)", rss_end <= RSS_GROWTH_GOAL * rss_warm),
+        (f"p95 under load {load_p95:.2f} s = {load_p95 / single_p95:.1f}x the single session's {single_p95:.2f} s "
+         f"(goal at most {P95_RATIO_GOAL:.0f}x)", load_p95 <= P95_RATIO_GOAL * single_p95),
+    ]
+    for said, passed in goals:
+        console.print(f"{'[green]PASS[/]' if passed else '[red]FAIL[/]'} {said}")
+    for failure in (single.failures + load.failures)[:5]:
         console.print(f"[red]error:[/] {failure}")
-    return 1 if failures or uncited else 0
+    return 0 if all(passed for _, passed in goals) else 1
 
 
 if __name__ == "__main__":
