@@ -11,8 +11,9 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -22,7 +23,7 @@ from assistant.answerers import Answerer, AnswerError, History
 from assistant.answerers.choose import choose_answerer
 from assistant.answerers.generative import is_refusal_signal, visible_reply
 from ingest.embedding import MiniLMEmbedding
-from assistant.query import resolve_sources
+from assistant.query import resolve_sources, without_controls
 from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
 from assistant.short_answer import name_phrases, unmentioned_names
@@ -31,9 +32,10 @@ from assistant.types import Answer
 from ingest.keyword_index import KeywordIndex, reconcile
 from ingest import consistency
 from ingest.consistency import ConsistencyReport
-from ingest.manifest import Manifest
+from ingest.manifest import Copy, Manifest
 from ingest.pipeline import Ingestor, IngestReport, ProgressCallback, ingest_lock
 from ingest.store import StoreError, VectorStore, store_target
+from ingest.web import read_feed_list
 
 log = logging.getLogger("newsdesk")
 
@@ -79,12 +81,12 @@ def with_topic(question: str, history: History) -> str:
 
 
 MAX_QUESTION_CHARS = 2000
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_question(question: str) -> str:
-    """The question with control and bidi characters removed; a clear error when it is unusable."""
-    question = " ".join(_CONTROL_CHARS.sub(" ", question).split())
+    """The question with escape sequences, control and bidi characters removed (``without_controls``);
+    a clear error when it is unusable."""
+    question = " ".join(without_controls(question).split())
     if not question:
         raise ValueError("the question is empty")
     if len(question) > MAX_QUESTION_CHARS:
@@ -143,6 +145,15 @@ def unmentioned_note(answer: Answer) -> str:
     *first, last = answer.unmentioned
     names = f"{', '.join(first)} or {last}" if first else last
     return prompts.load("unmentioned").format(names=names)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A step of answering, for a face that shows progress (``ask_stream(..., stages=True)``):
+    "searching" the archive, "reading" the ``articles`` found, "checking" the answer as it is written."""
+
+    name: str
+    articles: int = 0
 
 
 class Newsdesk:
@@ -209,8 +220,22 @@ class Newsdesk:
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords)
 
-    def ingest(self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = False) -> IngestReport:
-        return self.ingestor.run(paths, progress, prune)
+    def ingest(
+        self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = False,
+        urls: Sequence[str] = (), follow: bool = False, field_map: Mapping[str, str] | None = None,
+    ) -> IngestReport:
+        return self.ingestor.run(paths, progress, prune, urls, follow, field_map)
+
+    def sync(self, feed_list: Path, progress: ProgressCallback | None = None, follow: bool = False) -> IngestReport:
+        """Read again each feed a list names (one URL a line) and add what is new (``newsdesk sync``)."""
+        urls, bad_lines = read_feed_list(feed_list)
+        report = self.ingestor.run([], progress, urls=urls, follow=follow)
+        report.failed[:0] = bad_lines
+        return report
+
+    def also_published(self, doc_ids: Iterable[str]) -> dict[str, tuple[Copy, ...]]:
+        """Where else each story was published: the near-duplicates folded into it (``ingest.duplicates``)."""
+        return self.manifest.copies(list(dict.fromkeys(doc_ids)))
 
     def remove(self, doc_id: str) -> int:
         return self.ingestor.remove(doc_id)
@@ -269,15 +294,21 @@ class Newsdesk:
         return result
 
     def ask_stream(
-        self, question: str, history: History = (), k: int | None = None, filters: Filters | None = None
-    ) -> Iterator[str | Answer]:
-        """Yields answer text as it is produced, then the final ``Answer`` with timings."""
+        self, question: str, history: History = (), k: int | None = None, filters: Filters | None = None,
+        stages: bool = False,
+    ) -> Iterator[str | Answer | Stage]:
+        """Yields answer text as it is produced, then the final ``Answer`` with timings; with
+        ``stages``, a ``Stage`` too as each step begins (searching, reading, checking)."""
         question = clean_question(question)
         started = time.perf_counter()
+        if stages:
+            yield Stage("searching")
         query = self.standalone_question(question, history)
         filters = filters or self.default_filters()
         passages = self.retrieve(query, k, filters)
         retrieved = time.perf_counter()
+        if stages:
+            yield Stage("reading", len({p.doc_id for p in passages}))
         if not passages and not filters.is_empty() and not self.keywords.any_within(filters):
             # Not "the archive does not say": the archive may well say, outside the filters.
             text = prompts.load("no_match").format(filters=filters.describe())
@@ -286,7 +317,11 @@ class Newsdesk:
             yield text
             yield answer
             return
+        checking = False
         for item in self.answerer.stream(query, passages, history):  # the answerer sees no history
+            if stages and not checking and isinstance(item, str):  # the answer's first words are in and checked
+                checking = True
+                yield Stage("checking")
             if isinstance(item, Answer):
                 if item.refused and not filters.is_empty():
                     # not "the archive does not say": the archive may say, outside the filters

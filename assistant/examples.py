@@ -1,4 +1,4 @@
-"""Example questions drawn from the archive the user loaded, for the chat box's placeholder.
+"""Example questions drawn from the archive the user loaded, for the empty chat page (three to click).
 
 ``example_questions(entries)`` reads only the archive's listing (each entry's ``title``, ``source``
 and ``published_at``: ``Manifest.listing()`` gives them as ``DocumentEntry``), so an archive of

@@ -10,22 +10,23 @@ from __future__ import annotations
 import html
 import logging
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import gradio as gr
 
 from assistant.answerers import AnswerError
-from assistant.app import Newsdesk
+from assistant.app import Newsdesk, Stage
 from assistant.claims import MAX_DRAFT_CHARS, check_draft
 from assistant.examples import example_questions
-from assistant.memory import release_free_heap
+from assistant.memory import limit_arenas, release_free_heap
+from assistant.page_assets import CLEAR_QUESTION_JS, CSS, HEAD
 from assistant.render import (
     SOURCES_PLACEHOLDER,
     FileResult,
     answer_markdown,
     archive_html,
-    auth_users,
     byline,
     check_html,
     escape_markdown,
@@ -34,6 +35,21 @@ from assistant.render import (
     results_html,
     source_cards,
     sources_panel,
+    stage_line,
+    welcome_html,
+)
+from assistant.serving import (
+    MALLOC_ARENAS,
+    OPEN_PAGE_BANNER,
+    UPLOAD_MAX_AGE_S,
+    UPLOAD_SWEEP_EVERY_S,
+    answers_at_once,
+    discard_upload,
+    gradio_folder,
+    keep_gradio_in,
+    page_access,
+    queue_size,
+    sweep_uploads,
 )
 from assistant.types import Answer
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -41,84 +57,17 @@ from ingest.store import StoreError
 
 log = logging.getLogger("newsdesk.ui")
 
-CSS = """
-/* Gradio's block styles set overflow: visible on the component; without !important the cards of
-   a long conversation spilled over the Archive panel and below the page. */
-#nd-sources { max-height: 640px; overflow-y: auto !important; }
-.nd-group-title { font-weight: 600; margin: 4px 0 2px; }
-.nd-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;
-           transition: box-shadow .2s, border-color .2s; }
-.nd-card.nd-hot, .nd-card.nd-flash { border-color: #d4a72c; box-shadow: 0 0 0 3px rgba(212, 167, 44, .35); }
-.nd-card .nd-head { font-weight: 600; }
-.nd-card .nd-num { display: inline-block; min-width: 1.8em; color: #0969da; }
-/* Muted text at WCAG AA contrast (4.5:1 and more); the theme's subdued grey measured 1.9:1 on white. */
-.nd-card .nd-meta, .nd-meta { color: #57606a; font-size: 0.88em; margin-top: 2px; }
-.dark .nd-card .nd-meta, .dark .nd-meta, .dark .nd-by { color: #9da7b3; }
-.nd-card blockquote { margin: 6px 0 0 0; padding-left: 10px; border-left: 3px solid var(--border-color-primary);
-                      white-space: pre-wrap; font-size: 0.95em; }
-.nd-card mark { background: #fff3a3; color: inherit; padding: 0 1px; }
-a.nd-marker { text-decoration: none; font-weight: 600; color: #0969da; cursor: pointer; }
-a.nd-marker:hover { text-decoration: underline; }
-.nd-by { color: #57606a; font-size: 0.85em; }
-.nd-refused { color: #9a6700; font-weight: 600; }
-.nd-caveat { color: #9a6700; font-style: italic; }
-.nd-error { color: #cf222e; }
-.nd-results td, .nd-results th { padding: 2px 8px; text-align: left; vertical-align: top; }
-.nd-ok { color: #1a7f37; } .nd-same { color: #57606a; } .nd-failed { color: #cf222e; } .nd-partial { color: #9a6700; }
-"""
-
-# One delegated handler: a marker [n] in the chat scrolls to its source card and flashes it;
-# hovering a marker lights the card up (the marker's title also shows the quote).
-HEAD = """
-<script>
-(() => {
-  const marker = (e) => e.target && e.target.closest ? e.target.closest("a.nd-marker") : null;
-  const cardOf = (a) => {
-    const id = (a.getAttribute("href") || "").replace(/^#/, "");
-    return id ? document.getElementById(id) : null;
-  };
-  document.addEventListener("click", (e) => {
-    const a = marker(e);
-    if (!a) return;
-    e.preventDefault();
-    e.stopPropagation();
-    const card = cardOf(a);
-    if (!card) return;
-    const group = card.closest("details");
-    if (group) group.open = true;
-    card.scrollIntoView({ behavior: "smooth", block: "nearest" });
-    card.classList.remove("nd-flash");
-    void card.offsetWidth;
-    card.classList.add("nd-flash");
-    setTimeout(() => card.classList.remove("nd-flash"), 2500);
-  }, true);
-  document.addEventListener("mouseover", (e) => { const a = marker(e); const c = a && cardOf(a); if (c) c.classList.add("nd-hot"); });
-  document.addEventListener("mouseout", (e) => { const a = marker(e); const c = a && cardOf(a); if (c) c.classList.remove("nd-hot"); });
-})();
-</script>
-"""
-
-ANSWERS_AT_ONCE = 4  # questions answered concurrently; more wait in Gradio's queue
 # Gradio's default pool of 40 threads lets every generator step land on another thread, and each
 # thread that runs the model grows its own malloc arena: memory crept up under load until the pool
-# was bounded (measured with eval/benchmarks/load.py).
-WORKER_THREADS = ANSWERS_AT_ONCE + 4
+# was bounded to the answers at once (assistant/serving.py) and this many more (measured with
+# eval/benchmarks/load.py).
+SPARE_WORKER_THREADS = 4
+OPEN_PAGE_STYLE = "margin:0;padding:8px 12px;border:1px solid #d4a72c;border-radius:6px;background:#fff8c5;color:#3b2300;font-weight:600"
 # Gradio keeps timing records of the last 10,000 events for its monitoring page and rebuilds a
 # pandas table of all of them after every event: memory and time per answer grew with the event
 # count. Newsdesk does not use that page, so it keeps few (an operator's own setting wins).
 GRADIO_EVENT_RECORDS = "100"
-# Runs in the browser before each question is sent: the inputs pass through unchanged (so the
-# question is taken first), then the box is emptied. No server round trip, and no gr.skip().
-CLEAR_QUESTION_JS = """
-(...inputs) => {
-  setTimeout(() => {
-    const box = document.querySelector("#nd-question textarea");
-    if (box) { box.value = ""; box.dispatchEvent(new Event("input", { bubbles: true })); }
-  }, 0);
-  return inputs;
-}
-"""
-WAITING = "Searching the archive and checking the answer…"
+WAITING = stage_line(Stage("searching"))  # said at once, before retrieval
 # ---------------------------------------------------------------- the page
 
 @dataclass
@@ -146,7 +95,10 @@ class Conversation:
         self.started += 1
 
 
-def build_app(nd: Newsdesk) -> gr.Blocks:
+def build_app(nd: Newsdesk, open_to_network: bool = False) -> gr.Blocks:
+    """The page; ``open_to_network`` (served on a network address with no login) adds a banner saying so."""
+    uploads = gradio_folder(nd.settings.home)
+
     def respond(message, chat, conversation, sources, since, until):
         # Every yield sets every output: Gradio 6 adds two blocks to the session's config for each
         # event that returns gr.skip(), which grew the server's memory by every answer.
@@ -159,10 +111,10 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             return
         chat += [{"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": WAITING}]
         yield chat, conversation, panel
-        streamed, epoch = "", conversation.started
+        streamed, stage, epoch = "", Stage("searching"), conversation.started
         try:
             filters = make_filters(sources, since, until)
-            for item in nd.ask_stream(message, list(conversation.pairs), filters=filters):
+            for item in nd.ask_stream(message, list(conversation.pairs), filters=filters, stages=True):
                 if conversation.started != epoch:
                     return  # "New conversation" was pressed meanwhile: this answer belongs to the old one
                 if isinstance(item, Answer):
@@ -176,9 +128,12 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                     release_free_heap()
                     chat[-1]["content"] = answer_markdown(item, turn) + "\n\n" + byline(item, filters)
                     yield chat, conversation, sources_panel(conversation.groups)
-                else:
-                    streamed += item
-                    chat[-1]["content"] = escape_markdown(streamed)
+                else:  # the stage under what has arrived so far (every sentence shown is checked already)
+                    if isinstance(item, Stage):
+                        stage = item
+                    else:
+                        streamed += item
+                    chat[-1]["content"] = (escape_markdown(streamed) + "\n\n" if streamed else "") + stage_line(stage)
                     yield chat, conversation, panel
         except (AnswerError, StoreError, ValueError) as exc:
             chat[-1]["content"] = f'<span class="nd-error">{escape_markdown(f"Sorry, I could not answer: {exc}")}</span>'
@@ -194,24 +149,44 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         conversation.start_over()
         return [], conversation, SOURCES_PLACEHOLDER, ""
 
+    def glance():
+        """The archive's summary, its articles per outlet, and questions drawn from its own headlines."""
+        listing = nd.manifest.listing()
+        return nd.manifest.summary(), dict(Counter(e.source for e in listing if e.source)), example_questions(listing, 3)
+
     def archive_view():
-        summary = nd.manifest.summary()
-        return archive_html(summary), gr.update(choices=summary.sources)
+        summary, counts, _ = glance()
+        return archive_html(summary, counts), gr.update(choices=summary.sources)
+
+    def welcome():  # what the archive holds now, and questions about it, for the empty conversation
+        summary, counts, examples = glance()
+        return gr.update(placeholder=welcome_html(summary, counts), examples=[{"text": q} for q in examples] or None)
+
+    def ask_example(chat, conversation, sources, since, until, evt: gr.SelectData):
+        yield from respond(evt.value["text"], chat, conversation, sources, since, until)
 
     def outlet_choices():  # opening Filters shows outlets that other sessions' uploads added since
         return gr.update(choices=nd.manifest.summary().sources)
 
-    def upload(paths, progress=gr.Progress()):
+    def upload(uploaded, progress=gr.Progress()):
+        # The raw value (preprocess=False): Gradio's File.preprocess leaves an empty temporary file in
+        # its upload folder for every file it hands over. Gradio checks either way that each path
+        # lies in that folder, so a client cannot name another file on the server.
+        paths = [Path(item["path"]) for item in uploaded or []]
         if not paths:  # every output set, no gr.skip(): see respond
             return "", *archive_view(), None
         results = []
-        for number, path in enumerate(paths):
-            name = Path(path).name
-            progress((number, len(paths)), desc=f"adding {name}", unit="files")
-            try:
-                results.append(file_result(name, nd.ingest([Path(path)])))
-            except (StoreError, ValueError, OSError) as exc:
-                results.append(FileResult(name, "failed", str(exc)))
+        try:
+            for number, path in enumerate(paths):
+                name = path.name
+                progress((number, len(paths)), desc=f"adding {name}", unit="files")
+                try:
+                    results.append(file_result(name, nd.ingest([path])))
+                except (StoreError, ValueError, OSError) as exc:
+                    results.append(FileResult(name, "failed", str(exc)))
+        finally:  # added or not, an upload is not kept: the archive holds the text it took
+            for path in paths:
+                discard_upload(path, uploads)
         progress((len(paths), len(paths)), desc="done", unit="files")
         failed = [r.name for r in results if r.status == "failed"]
         partly = [r.name for r in results if r.status == "partly added"]
@@ -235,28 +210,37 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
             return f'<p class="nd-refused">{html.escape(str(exc))}</p>'
 
     # drawn from the archive the page serves, not the seed's Hungary question on someone else's archive
-    example = next(iter(example_questions(nd.manifest.listing(), 1)), "")
+    summary, counts, examples = glance()
 
-    with gr.Blocks(title="Newsdesk", analytics_enabled=False) as page:
+    # delete_cache: uploads that never reach the handler (see UPLOAD_MAX_AGE_S) do not pile up
+    with gr.Blocks(title="Newsdesk", analytics_enabled=False, delete_cache=(UPLOAD_SWEEP_EVERY_S, UPLOAD_MAX_AGE_S)) as page:
         conversation = gr.State(Conversation())
+        if open_to_network:
+            gr.HTML(f'<p role="alert" style="{OPEN_PAGE_STYLE}">{html.escape(OPEN_PAGE_BANNER)}</p>', elem_id="nd-open-page")
         gr.Markdown("## Newsdesk\nAsk about the articles in your archive. Every claim is cited to the exact passage; "
-                    "click or hover a marker such as [1] to see its source.")
+                    "click or tap a marker such as [1] to see its source.")
         with gr.Tabs(elem_id="nd-tabs"):
             with gr.Tab("Ask", elem_id="nd-tab-ask"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3):
+                # In the order a phone shows them: the conversation, its sources, then the controls
+                # (wider screens put the sources beside the other two: assistant/page_assets.py).
+                with gr.Row(equal_height=False, elem_id="nd-ask-row"):
+                    with gr.Column(scale=3, elem_id="nd-chat-col"):
                         chatbot = gr.Chatbot(
                             label="Conversation", height=460, elem_id="nd-chat", sanitize_html=True, latex_delimiters=[],
                             allow_tags=False, feedback_options=None, buttons=["copy"],
-                            placeholder="Ask a question about the archive" + (f", for example: {example}" if example else "."),
+                            placeholder=welcome_html(summary, counts), examples=[{"text": q} for q in examples] or None,
                         )
-                        question = gr.Textbox(label="Question", placeholder=example or "Ask about the archive", elem_id="nd-question",
-                                              lines=1, max_lines=4)
+                    with gr.Column(scale=2, elem_id="nd-sources-col"):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(SOURCES_PLACEHOLDER, label="Sources", elem_id="nd-sources", js_on_load=None)
+                    with gr.Column(scale=3, elem_id="nd-controls"):
+                        question = gr.Textbox(label="Question", placeholder=next(iter(examples), "Ask about the archive"),
+                                              elem_id="nd-question", lines=1, max_lines=4)
                         with gr.Row():
                             ask_button = gr.Button("Ask", variant="primary", elem_id="nd-ask")
                             clear = gr.Button("New conversation", elem_id="nd-new")
                         with gr.Accordion("Filters", open=False, elem_id="nd-filters") as filter_panel:
-                            outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=nd.manifest.summary().sources,
+                            outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=summary.sources,
                                                   value=[], elem_id="nd-outlets",
                                                   info="Only these outlets (empty: all).")
                             with gr.Row():
@@ -264,9 +248,6 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                                 # the text typed is not one, so the filter applied would differ from the one shown.
                                 since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-since")
                                 until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD", max_lines=1, elem_id="nd-until")
-                    with gr.Column(scale=2):
-                        gr.Markdown("### Sources")
-                        sources = gr.HTML(SOURCES_PLACEHOLDER, label="Sources", elem_id="nd-sources", js_on_load=None)
             with gr.Tab("Check a draft", elem_id="nd-tab-check"):
                 gr.Markdown("Paste a paragraph (a reporter's draft, a model's answer): each sentence is checked "
                             "against the archive and marked supported, contradicted or not found, with its source.")
@@ -276,7 +257,8 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
                 checked = gr.HTML(elem_id="nd-checked", js_on_load=None)
         with gr.Accordion("Archive", open=False, elem_id="nd-archive-panel") as archive_panel:
             archive = gr.HTML(elem_id="nd-archive", js_on_load=None)
-            files = gr.File(label="Add articles (.txt, .md, .html, .json, .jsonl)", file_count="multiple",
+            files = gr.File(label=f"Add articles (.txt, .md, .html, .json, .jsonl; at most {nd.settings.upload_max_mb} MiB a file)",
+                            file_count="multiple",
                             type="filepath", elem_id="nd-upload", file_types=sorted(SUPPORTED_SUFFIXES))
             results = gr.HTML(elem_id="nd-upload-results", js_on_load=None)
 
@@ -284,14 +266,18 @@ def build_app(nd: Newsdesk) -> gr.Blocks:
         ask_outputs = [chatbot, conversation, sources]
         asked = ask_button.click(respond, ask_inputs, ask_outputs, api_name="ask", js=CLEAR_QUESTION_JS)
         submitted = question.submit(respond, ask_inputs, ask_outputs, api_visibility="private", js=CLEAR_QUESTION_JS)
+        exampled = chatbot.example_select(ask_example, ask_inputs[1:], ask_outputs, api_visibility="private")
         # Starting over cancels an answer in flight: its last yield would bring the old conversation back.
         for event in (clear.click, chatbot.clear):
             event(new_conversation, conversation, [chatbot, conversation, sources, question], api_visibility="private",
-                  cancels=[asked, submitted])
+                  cancels=[asked, submitted, exampled])
         filter_panel.expand(outlet_choices, None, outlets, api_visibility="private")
         archive_panel.expand(archive_view, None, [archive, outlets], api_visibility="private")
-        files.upload(upload, files, [results, archive, outlets, files], api_visibility="private", concurrency_limit=1)
+        files.upload(upload, files, [results, archive, outlets, files], api_visibility="private", concurrency_limit=1,
+                     preprocess=False)
         page.load(archive_view, None, [archive, outlets], api_visibility="private")
+        # the empty conversation follows the archive: on opening the page, and after an upload
+        archive.change(welcome, None, chatbot, api_visibility="private", show_progress="hidden")
         check_button.click(check, draft, checked, api_name="check")
     return page
 
@@ -301,18 +287,28 @@ def launch(nd: Newsdesk, block: bool = True) -> gr.Blocks:
 
     With ``block=False`` it returns at once; the running page has ``local_url`` and ``close()``.
     """
-    users = auth_users(nd.settings)
-    if nd.settings.host not in ("127.0.0.1", "localhost", "::1") and not users:
-        log.warning("the chat is reachable from the network on %s without a login; set NEWSDESK_AUTH", nd.settings.host)
+    users, open_to_network = page_access(nd.settings)  # refuses a network address with no login
+    if open_to_network:
+        log.warning("the chat on %s has no login: anyone on the network can read and add articles", nd.settings.host)
+    sweep_uploads(keep_gradio_in(nd.settings.home))
+    limit_arenas(MALLOC_ARENAS)  # before Gradio starts its server and worker threads
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", GRADIO_EVENT_RECORDS)
-    page = build_app(nd)
+    page = build_app(nd, open_to_network)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    page.queue(default_concurrency_limit=ANSWERS_AT_ONCE).launch(
+    at_once = answers_at_once(nd.settings)
+    page.queue(default_concurrency_limit=at_once, max_size=queue_size(nd.settings)).launch(
         server_name=nd.settings.host, server_port=nd.settings.port, theme=theme, css=CSS, head=HEAD,
         auth=users, auth_message="Newsdesk: sign in" if users else None,
         max_file_size=nd.settings.upload_max_mb * 2**20,
         prevent_thread_lock=True, show_error=False, quiet=True, ssr_mode=False,
-        max_threads=WORKER_THREADS,
+        footer_links=[],  # Gradio's API, settings and "built with" links speak to developers, not readers
+        max_threads=at_once + SPARE_WORKER_THREADS,
+        # Gradio keeps each session's state (its copy of the page's values and the Conversation) after the
+        # browser leaves, until this many newer sessions push it out: 10,000 by default, some 700 MiB.
+        state_session_capacity=nd.settings.chat_sessions,
+        # Gradio 6 records each run (question, answer, sources) in the browser, and offers to copy the
+        # records to a Hugging Face bucket: nothing of the archive leaves through the page.
+        run_history=False,
     )
     if block:  # Gradio's own banner would suggest share=True, which no Newsdesk user can set
         print(f"Newsdesk chat on {page.local_url} (Ctrl+C stops it)", flush=True)

@@ -1,23 +1,18 @@
-"""The chat page in a real browser: Debian's chromium, driven by Playwright, against a page served
-on 127.0.0.1 by this process. One server and one browser for the module; a fresh page per test.
-
-Never ``playwright install``: it downloads a browser. ``.ci/run`` installs chromium with apt-get.
+"""The chat page in a real browser (Debian's chromium, driven by Playwright: tests/ui_browser.py)
+against pages served on 127.0.0.1 by this process over a small archive whose articles carry
+payloads. One browser and each server once for the module; a fresh page per test.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
+import re
 
 import pytest
 from conftest import HUNGARY_SENTENCE, SEED_FILE, make_newsdesk
+from openai_server import OpenAITestServer
+from ui_browser import browser, open_page, quote_of  # noqa: F401  (fixtures)
 from ui_server import ARTIFACTS, serve
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
-TIMEOUT_MS = 60_000
 
 SCRIPT = "<script>window.__pwned='script';alert('script')</script>"
 IMG = "<img src=x onerror=\"window.__pwned='img';alert('img')\">"
@@ -34,104 +29,44 @@ ARTICLES = [
              "The Lindqvist rail tunnel will cost 2 billion kronor."},
 ]
 
-# Installed before any page script: records dialogs, inline handlers, script nodes and javascript:
-# links as they enter the document, so "nothing ran" is observed, not assumed.
-HOOK = """
-window.__ndEvents = [];
-for (const name of ["alert", "confirm", "prompt", "print"]) {
-  window[name] = (...args) => { window.__ndEvents.push(name + ":" + String(args[0])); };
-}
-const inspect = (el) => {
-  if (el.nodeType !== 1) return;
-  for (const node of [el, ...el.querySelectorAll("*")]) {
-    for (const attr of node.attributes) {
-      if (/^on/i.test(attr.name)) window.__ndEvents.push("handler:" + node.tagName + "." + attr.name);
-    }
-    if (node.tagName === "SCRIPT" && node.closest("gradio-app")) window.__ndEvents.push("script:" + node.textContent.slice(0, 60));
-    if (/^\\s*javascript:/i.test(node.getAttribute("href") || "")) window.__ndEvents.push("js-link:" + node.getAttribute("href"));
-  }
-};
-new MutationObserver((records) => {
-  for (const record of records) {
-    if (record.type === "attributes") inspect(record.target);
-    for (const node of record.addedNodes) inspect(node);
-  }
-}).observe(document, { childList: true, subtree: true, attributes: true });
-"""
-
 
 @pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it: apt-get install chromium)"
-        if os.environ.get("CI_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, browser):
+def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("ui-browser-home")
     articles = home.parent / "ui-browser-articles.jsonl"
     articles.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES))
     report = make_newsdesk(home).ingest([SEED_FILE, articles])
     assert report.documents == 3 and not report.failed
+    return home
+
+
+@pytest.fixture(scope="module")
+def server(home, browser):
     # top_k=1: retrieval alone decides which article a follow-up is about, so history must matter
     with serve(home, answerer="extractive", top_k=1) as (url, _):
         yield url
 
 
-class Page:
-    """A fresh browser page on the chat, with what it saw recorded."""
+def quote_passage_one(body: dict) -> str:
+    """The scripted model: the sentences of passage 1, each cited."""
+    prompt = body["messages"][-1]["content"]
+    passage = re.search(r'<passage n="1"[^>]*>\n(.*?)\n</passage>', prompt, re.S).group(1)
+    return " ".join(f"{s[:-1]} [1]{s[-1]}" for s in re.split(r"(?<=[.!?])\s+", passage.strip()))
 
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.route("**/*", self._route)
-        self.page.add_init_script(HOOK)
-        self.page.goto(url)
-        self.page.wait_for_selector("#nd-question textarea")
 
-    def _route(self, route) -> None:
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def ask(self, question: str) -> str:
-        """Asks in the page as a user would; returns the text of the answer once it is final."""
-        final = "#nd-chat .nd-by, #nd-chat .nd-error"  # an answer's byline, or an error in its place
-        answered = self.page.locator(final).count()
-        self.page.fill("#nd-question textarea", question)
-        self.page.click("#nd-ask")
-        self.page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n", arg=[final, answered])
-        assert self.page.input_value("#nd-question textarea") == "", "the question box is cleared once asked"
-        return self.page.locator('#nd-chat [data-testid="bot"]').last.inner_text()
-
-    def events(self) -> list[str]:
-        return self.page.evaluate("window.__ndEvents")
+@pytest.fixture(scope="module")
+def llm_page(home, browser):
+    with OpenAITestServer() as llm:
+        llm.default_reply = quote_passage_one
+        llm.pause = (12, 2.0)  # the stream stalls once its first sentence (76 characters) is complete
+        with serve(home, answerer="openai", llm_base_url=llm.base_url, llm_model="newsdesk-test-model",
+                   llm_max_retries=0, llm_timeout=10, top_k=1) as (url, _):
+            yield url
 
 
 @pytest.fixture
-def page(browser, server):
-    view = Page(browser, server)
-    yield view
-    view.context.close()
-    assert view.outside == [], f"the page tried to reach outside: {view.outside}"
-    assert view.errors == [], f"script errors in the page: {view.errors}"
+def page(open_page, server):
+    return open_page(server)
 
 
 def card_in_view(page, card_id: str) -> bool:
@@ -145,9 +80,8 @@ def card_in_view(page, card_id: str) -> bool:
 def test_answer_with_highlighted_source_card_and_marker(page):
     answer = page.ask("What did Hungary commit to?")
     assert HUNGARY_SENTENCE in answer
-    assert "Answered by extractive · all-MiniLM-L6-v2 sentence ranking" in answer
     card = page.page.locator("#nd-sources #nd-s1-1")
-    assert card.locator("mark").inner_text() == HUNGARY_SENTENCE
+    assert quote_of(card) == HUNGARY_SENTENCE
     assert "NATO Approves Training Security And Support Assistance For Ukraine" in card.inner_text()
     assert "2024-06-14" in card.inner_text()
     marker = page.page.locator("#nd-chat a.nd-marker").first
@@ -175,7 +109,7 @@ def test_follow_up_uses_the_conversation_and_new_conversation_forgets_it(page):
     assert not first_card.is_visible()
     page.page.locator('#nd-chat a.nd-marker[href="#nd-s1-1"]').click()
     first_card.wait_for(state="visible")
-    assert "Lindqvist regional board approved a new rail tunnel" in first_card.locator("mark").inner_text()
+    assert "Lindqvist regional board approved a new rail tunnel" in quote_of(first_card)
 
     page.page.click("#nd-new")
     page.page.wait_for_function("document.querySelectorAll('#nd-chat [data-testid=\"bot\"]').length === 0")
@@ -251,9 +185,13 @@ def test_article_payloads_are_shown_as_text_and_never_run(page):
     card = page.page.locator("#nd-sources #nd-s1-1")
     text = card.inner_text()
     assert f"Harbour council {IMG} approves plant" in text and "<b>Evil</b> Gazette" in text
-    assert card.locator("mark").inner_text() == PAYLOAD_SENTENCE
-    assert "The council met on Tuesday evening." in card.locator("blockquote").inner_text()  # its paragraph
+    assert quote_of(card) == PAYLOAD_SENTENCE
+    card.locator("details.nd-context summary").click()  # the quote in its paragraph, read from the stored text
+    context = card.locator("details.nd-context blockquote")
+    assert context.locator("mark").inner_text() == PAYLOAD_SENTENCE
+    assert context.inner_text().startswith("The council met on Tuesday evening.")
     assert card.locator("a").count() == 0  # the javascript: url did not become a link
+    assert "From the file ui-browser-articles.jsonl" in card.inner_text()  # so the card says where it came from
     assert page.page.locator('a[href^="javascript:" i], [onerror], #nd-chat img, #nd-sources img').count() == 0
     page.page.locator("#nd-chat a.nd-marker").first.hover()
     page.page.locator("#nd-chat a.nd-marker").first.click()
@@ -261,6 +199,18 @@ def test_article_payloads_are_shown_as_text_and_never_run(page):
     assert page.dialogs == [] and page.events() == []
     assert page.page.evaluate("window.__pwned === undefined")
     page.page.screenshot(path=str(ARTIFACTS / "ui-payload.png"), full_page=True)
+
+    # the archive at a glance and its example questions show the outlet's name as text, and so does
+    # the conversation when an example is asked
+    page.page.click("#nd-new")
+    welcome = page.page.locator("#nd-chat .nd-welcome")
+    assert "<b>Evil</b> Gazette" in welcome.inner_text() and welcome.locator("b", has_text="Evil").count() == 0
+    example = page.page.locator("#nd-chat button.example", has_text="<b>Evil</b> Gazette")
+    example.click()
+    page.wait_for_answer(0)
+    asked = page.page.locator('#nd-chat [data-testid="user"]').last
+    assert asked.inner_text() == "What did <b>Evil</b> Gazette report about Harbour?"
+    assert page.page.locator("#nd-chat b", has_text="Evil").count() == 0
 
     # control: the same hook does see a payload that does become live
     page.page.evaluate("""() => { const d = document.createElement('div');
@@ -305,9 +255,57 @@ def test_upload_shows_a_result_per_file_and_updates_the_archive(page, tmp_path):
     page.page.wait_for_function(
         "n => document.querySelector('#nd-archive b').textContent === String(n)", arg=before + 1)
     assert "Upload Weekly" in archive.inner_text()
+    glance = page.page.locator("#nd-chat .nd-welcome .nd-glance")  # the empty conversation follows the archive
+    page.page.wait_for_function("n => document.querySelector('#nd-chat .nd-glance b').textContent === String(n)", arg=before + 1)
+    assert glance.inner_text().startswith(f"{before + 1} articles from 3 outlets")
 
     page.page.set_input_files("#nd-upload input[type=file]", [str(good)])
     page.page.wait_for_function("document.querySelectorAll('#nd-upload-results tr.nd-file').length === 1")
     assert "unchanged" in rows.first.inner_text()
     assert "Brannock orchard festival drew twelve thousand visitors" in page.ask("How many visitors did the Brannock orchard festival draw?")
 
+
+
+def test_a_card_opens_to_its_quote_in_context_and_names_its_file(page):
+    page.ask("What did Hungary commit to?")
+    card = page.page.locator("#nd-sources #nd-s1-1")
+    context = card.locator("details.nd-context")
+    assert not context.locator("blockquote").is_visible()  # folded: the card shows the quote alone
+    context.locator("summary").click()
+    assert context.locator("mark").inner_text() == HUNGARY_SENTENCE
+    around = context.locator("blockquote").inner_text()  # a one-sentence paragraph: its neighbours come too
+    assert around.startswith("Meanwhile, Hungarian Prime Minister Viktor Orban firmly rejected sending troops")
+    assert "Ukrainians think that the more countries" in around
+    assert "From the file nato-ukraine-training-2024-06-14.txt" in card.inner_text()  # the seed has no link
+
+
+def test_the_byline_speaks_plainly_and_the_method_is_one_click_away(page):
+    answer = page.ask("What did Hungary commit to?")
+    byline = page.page.locator("#nd-chat .nd-by").first.inner_text()
+    assert re.fullmatch(r"Quoted from 1 article · (\d+\.\d s|under 0\.1 s)", byline), byline
+    assert "how this was answered" in answer and "extractive" not in answer and "MiniLM" not in answer
+    page.page.locator("#nd-chat details.nd-how summary").click()
+    how = page.page.locator("#nd-chat details.nd-how").inner_text()
+    assert "Answered by extractive · all-MiniLM-L6-v2 sentence ranking" in how
+    assert "quoted word for word" in how and "Searched 1 passage from 1 article" in how
+    # no "Use via API · Built with Gradio · Settings" footer
+    assert page.page.locator("footer").count() == 0
+    assert not re.search(r"Use via API|Built with Gradio", page.page.locator("body").inner_text())
+
+
+def test_progress_shows_and_a_generated_answer_arrives_checked_sentence_by_sentence(open_page, llm_page):
+    view = open_page(llm_page)
+    view.page.fill("#nd-question textarea", "What did the Lindqvist regional board approve?")
+    view.page.click("#nd-ask")
+    checking = view.page.locator("#nd-chat .nd-stage", has_text="Checking each sentence against the sources…")
+    checking.wait_for()  # the model's stream stalls after its first sentence
+    bot = view.page.locator('#nd-chat [data-testid="bot"]').last
+    partial = bot.inner_text()
+    assert "The Lindqvist regional board approved a new rail tunnel under the ridge" in partial
+    assert "2 billion kronor" not in partial
+    view.wait_for_answer(0)
+    final = bot.inner_text()
+    assert "2 billion kronor" in final and view.page.locator("#nd-chat .nd-stage").count() == 0
+    assert re.search(r"Written from 1 article · checked against the sources · \d+\.\d s", final), final
+    view.page.locator("#nd-chat details.nd-how summary").click()
+    assert "Answered by openai · newsdesk-test-model" in bot.inner_text()

@@ -1,6 +1,6 @@
 """The ``newsdesk`` command: a thin face over ``assistant.app.Newsdesk``.
 
-The commands live by group (``archive``: ingest, remove, list, status; ``answering``: ask, chat,
+The commands live by group (``archive``: ingest, sync, remove, list, status; ``answering``: ask, chat,
 demo; ``evaluation``: eval; ``verification``: verify, check) over the helpers they share (``common``); here they are registered, in
 the order ``newsdesk --help`` lists them, and ``main`` runs them.
 """
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 # in the order `newsdesk --help` lists them
 app.command()(archive.ingest)
+app.command()(archive.sync)
 app.command()(answering.ask)
 app.command()(answering.chat)
 app.command()(answering.demo)

@@ -45,9 +45,11 @@ def print_answer(answer, as_json: bool) -> None:
         out.print_json(json.dumps(answer.as_json(), ensure_ascii=False))
         return
     from assistant.app import unmentioned_note
+    from assistant.injection import suspicious_note
 
-    if note := unmentioned_note(answer):
-        out.print(f"[yellow]{escape(note)}[/]")
+    for note in (suspicious_note(answer), unmentioned_note(answer)):
+        if note:
+            out.print(f"[yellow]{escape(note)}[/]")
     out.print(escape(answer.text))
     out.print()
     for c in answer.citations:
@@ -82,18 +84,32 @@ def ask(
     print_answer(answer, as_json)
 
 
+InsecureOption = Annotated[bool, typer.Option(
+    "--insecure-no-login", metavar="",
+    help="Serve on a network address with no login (the page then says it is open). Env: NEWSDESK_INSECURE_NO_LOGIN.")]
+
+
+def open_chat(nd) -> None:
+    """Check who may reach the page, point Gradio's folders into the home, then load Gradio and serve."""
+    from assistant.serving import keep_gradio_in, page_access
+
+    with user_errors():  # an open door, or a malformed NEWSDESK_AUTH or users file: one line, not a traceback
+        page_access(nd.settings)
+        keep_gradio_in(nd.settings.home)  # before Gradio loads: some of its modules read it on import
+        from assistant.ui import launch
+
+        launch(nd)
+
+
 def chat(
-    host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Interface to bind (default 127.0.0.1); 0.0.0.0 exposes it to the network.")] = None,
+    host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Interface to bind (default 127.0.0.1); another address needs a login (NEWSDESK_AUTH) or --insecure-no-login.")] = None,
     port: Annotated[Optional[int], typer.Option(metavar="PORT", help="Port of the chat page (default 7860).")] = None,
+    insecure_no_login: InsecureOption = False,
     answerer: AnswererOption = None,
     home: HomeOption = None,
 ) -> None:
     """Open the chat page (Gradio) on 127.0.0.1 unless told otherwise."""
-    from assistant.ui import launch
-
-    nd = build(home=home, host=host, port=port, answerer=answerer)
-    with user_errors():  # a malformed NEWSDESK_AUTH or users file is one line, not a traceback
-        launch(nd)
+    open_chat(build(home=home, host=host, port=port, answerer=answerer, insecure_no_login=insecure_no_login or None))
 
 
 def sample_paths() -> list[Path]:
@@ -105,18 +121,21 @@ def demo(
     no_chat: Annotated[bool, typer.Option("--no-chat", metavar="", help="Ingest and answer the sample question, then exit.")] = False,
     host: Annotated[Optional[str], typer.Option(metavar="ADDRESS", help="Interface for the chat page (default 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(metavar="PORT", help="Port of the chat page (default 7860).")] = None,
+    insecure_no_login: InsecureOption = False,
     home: HomeOption = None,
 ) -> None:
     """Ingest the bundled sample articles, answer a sample question, then open the chat."""
-    nd = build(home=home, host=host, port=port)
+    nd = build(home=home, host=host, port=port, insecure_no_login=insecure_no_login or None)
+    if not no_chat:
+        from assistant.serving import page_access
+
+        with user_errors():  # refused before the sample is ingested, not after
+            page_access(nd.settings)
     report = run_ingest(nd, sample_paths(), as_json=False)
     print_ingest_report(report, as_json=False)
     out.print(f"\n[bold]Q:[/] {SAMPLE_QUESTION}")
     with user_errors():
         print_answer(nd.ask(SAMPLE_QUESTION), as_json=False)
     if not no_chat:
-        from assistant.ui import launch
-
-        with user_errors():
-            launch(nd)
+        open_chat(nd)
 

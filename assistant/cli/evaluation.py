@@ -57,8 +57,7 @@ def eval_command(
     """
     json_errors(as_json)
     from eval.catalog import set_label
-    from eval.gates import Gates, check_baseline_pairs, compare, flipped_answers, load_baseline, parse_gates
-    from eval.report import comparison_table, summary_table, type_table, write_report
+    from eval.gates import Gates, check_baseline_pairs, load_baseline, parse_gates
     from eval.sets import check_evidence_known, load_question_set
 
     with user_errors():
@@ -100,7 +99,17 @@ def eval_command(
             for path, questions in loaded:
                 check_evidence_known(questions, known, Path(path))
             result = run_with_progress(nd, loaded, workers, as_json, grader)
-    data = result.as_json()
+        # while the scratch home exists: with --corpus, the plots' matplotlib cache is written there
+        # (ingest.offline.confine) and deleted with it
+        show_results(result.as_json(), before, gates, baseline, shared, len(keys), out_dir, as_json)
+
+
+def show_results(data: dict, before: dict | None, gates, baseline: Path | None, shared: int, questions: int,
+                 out_dir: Path | None, as_json: bool) -> None:
+    """The tables (or JSON), the report folder, and the gates' verdict (exit code 1 when one fails)."""
+    from eval.gates import compare, flipped_answers
+    from eval.report import comparison_table, summary_table, type_table, write_report
+
     rows = compare(data, before, gates)
     data["comparison"] = {"baseline": str(baseline) if baseline else None, "rows": [r.as_json() for r in rows]}
     if before:
@@ -118,7 +127,7 @@ def eval_command(
         if rows:
             out.print(comparison_table(rows, str(baseline) if baseline else None))
         if before:
-            out.print(f"[dim]{escape(baseline_difference(before.get('settings', {}), data['settings'], shared, len(keys)))}[/]")
+            out.print(f"[dim]{escape(baseline_difference(before.get('settings', {}), data['settings'], shared, questions))}[/]")
             for direction, label in (("now_right", "now right"), ("now_wrong", "now wrong")):
                 flipped = data["comparison"]["flipped"][direction]
                 if flipped:
