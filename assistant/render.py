@@ -16,7 +16,6 @@ from pathlib import Path
 from assistant.app import Stage, unmentioned_note
 from assistant.claims import DraftCheck
 from assistant.injection import suspicious_note
-from assistant.settings import Settings
 from assistant.types import Answer, Citation
 from ingest.manifest import ArchiveSummary, Copy
 from ingest.pipeline import IngestReport
@@ -313,31 +312,6 @@ def make_filters(sources: list[str] | None, since: object, until: object) -> Fil
     if low and high and low > high:
         raise ValueError(f"the date range is empty: 'From' {low} is after 'Until' {high}")
     return Filters(tuple(sources or ()), low, high)
-
-
-def auth_users(settings: Settings) -> list[tuple[str, str]] | None:
-    """Logins from ``auth`` (``user:password``) and ``auth_file`` (one ``user:password`` a line)."""
-    users: list[tuple[str, str]] = []
-    if settings.auth is not None:
-        users.append(split_login(settings.auth.get_secret_value(), "NEWSDESK_AUTH"))
-    if settings.auth_file is not None:
-        try:
-            lines = settings.auth_file.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ValueError(f"{settings.auth_file}: cannot read the users file: {exc.strerror or exc}") from None
-        for number, line in enumerate(lines, start=1):
-            if line.strip() and not line.lstrip().startswith("#"):
-                users.append(split_login(line.strip(), f"{settings.auth_file}:{number}"))
-        if not users:
-            raise ValueError(f"{settings.auth_file}: no user:password lines")
-    return users or None
-
-
-def split_login(value: str, where: str) -> tuple[str, str]:
-    user, sep, password = value.partition(":")
-    if not sep or not user.strip() or not password:
-        raise ValueError(f"{where}: expected user:password")  # never echo the value: it is a secret
-    return user.strip(), password
 
 
 CHECK_STYLE = {"supported": "nd-ok", "contradicted": "nd-failed", "not found": "nd-partial"}

@@ -13,7 +13,6 @@ import os
 import time
 from pathlib import Path
 
-from assistant.render import auth_users
 from assistant.settings import Settings
 
 OPEN_PAGE_BANNER = "This page is open to anyone on the network: no login is set."
@@ -125,3 +124,28 @@ def sweep_uploads(folder: Path, max_age_s: float = UPLOAD_MAX_AGE_S, now: float 
         except OSError:  # gone meanwhile
             continue
     return removed
+
+
+def auth_users(settings: Settings) -> list[tuple[str, str]] | None:
+    """Logins from ``auth`` (``user:password``) and ``auth_file`` (one ``user:password`` a line)."""
+    users: list[tuple[str, str]] = []
+    if settings.auth is not None:
+        users.append(split_login(settings.auth.get_secret_value(), "NEWSDESK_AUTH"))
+    if settings.auth_file is not None:
+        try:
+            lines = settings.auth_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ValueError(f"{settings.auth_file}: cannot read the users file: {exc.strerror or exc}") from None
+        for number, line in enumerate(lines, start=1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                users.append(split_login(line.strip(), f"{settings.auth_file}:{number}"))
+        if not users:
+            raise ValueError(f"{settings.auth_file}: no user:password lines")
+    return users or None
+
+
+def split_login(value: str, where: str) -> tuple[str, str]:
+    user, sep, password = value.partition(":")
+    if not sep or not user.strip() or not password:
+        raise ValueError(f"{where}: expected user:password")  # never echo the value: it is a secret
+    return user.strip(), password

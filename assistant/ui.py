@@ -120,7 +120,7 @@ def build_app(nd: Newsdesk, open_to_network: bool = False) -> gr.Blocks:
                 if isinstance(item, Answer):
                     turn = conversation.turns + 1
                     articles = {c.doc_id: getattr(nd.manifest.article(c.doc_id), "text", None) for c in item.citations}
-                    cards = source_cards(item, articles, turn)
+                    cards = source_cards(item, articles, turn, nd.also_published(c.doc_id for c in item.citations))
                     if conversation.started != epoch:  # pressed while the cards were built: keep it out
                         return
                     conversation.turns = turn

@@ -11,10 +11,10 @@ from assistant.app import Stage
 from assistant.settings import load_settings
 from ingest.types import Filters
 from assistant.types import Answer, Citation
+from assistant.serving import auth_users
 from assistant.render import (
     answer_markdown,
     archive_html,
-    auth_users,
     byline,
     citation_card,
     escape_markdown,
@@ -249,3 +249,15 @@ def test_an_answer_about_an_unmentioned_name_carries_the_caveat_escaped():
     out = answer_markdown(answer, 1)
     assert out.startswith('<span class="nd-caveat">None of the passages found mentions Satya &lt;b&gt;Nadella&lt;/b&gt;')
     assert "<b>" not in out
+
+
+def test_a_card_names_the_other_outlets_that_published_the_story_as_text():
+    from ingest.manifest import Copy
+
+    also = (Copy("Coast <b>Wire</b>", "https://wire.example/a"), Copy("", "https://mirror.example/a"),
+            Copy("Coast <b>Wire</b>", "https://wire.example/b"))
+    card = citation_card(citation(), ARTICLE, turn=1, also=also)
+    assert ('<div class="nd-meta nd-also">Also published by Coast &lt;b&gt;Wire&lt;/b&gt;, https://mirror.example/a</div>'
+            in card)
+    assert 'href="https://wire.example' not in card  # named, never linked
+    assert "nd-also" not in citation_card(citation(), ARTICLE, turn=1)
