@@ -75,6 +75,11 @@ def test_a_near_duplicate_is_folded_into_the_stored_story_with_its_url_and_outle
     text = run_cli("list", home=home, check=True).stdout
     assert "· also: Coast Wire, https://wire.example/valmora-quay" in text
 
+    asked = run_cli("ask", "How long will the Valmora grain quay close?", home=home, check=True).stdout
+    assert "also published: Coast Wire, https://wire.example/valmora-quay" in asked
+    code, answer, _ = cli_json("ask", "How long will the Valmora grain quay close?", home=home)
+    assert {"source": "Coast Wire", "url": "https://wire.example/valmora-quay"} in answer["citations"][0]["also"]
+
 
 def test_a_changed_version_of_the_same_url_replaces_it_and_removal_takes_its_copies(tmp_path):
     home = tmp_path / "home"

@@ -40,9 +40,15 @@ def citation_meta(c) -> str:
     return " · ".join(x for x in (c.source, c.published_at[:10], c.url or Path(c.path).name) if x)
 
 
-def print_answer(answer, as_json: bool) -> None:
+def print_answer(answer, as_json: bool, also: dict | None = None) -> None:
+    """The answer, then each citation with its quote; ``also`` maps a cited story to the other outlets
+    that published it (``Newsdesk.also_published``)."""
+    also = also or {}
     if as_json:
-        out.print_json(json.dumps(answer.as_json(), ensure_ascii=False))
+        shown = answer.as_json()
+        for citation in shown["citations"]:
+            citation["also"] = [{"source": copy.source, "url": copy.url} for copy in also.get(citation["doc_id"], ())]
+        out.print_json(json.dumps(shown, ensure_ascii=False))
         return
     from assistant.app import unmentioned_note
     from assistant.injection import suspicious_note
@@ -57,6 +63,9 @@ def print_answer(answer, as_json: bool) -> None:
         where = "the headline" if c.field == "title" else f"chars {c.start}-{c.end}"
         of = "" if c.doc_id == c.url else f" of {c.doc_id}"  # a URL id is already shown once, above
         out.print(f"    {escape(quoted(c.quote))} [dim]{where}{escape(of)}[/]")
+        if also.get(c.doc_id):
+            copies = "; ".join(f"{copy.source}, {copy.url}" if copy.source else copy.url for copy in also[c.doc_id])
+            out.print(f"    [dim]also published: {escape(copies)}[/]")
     model = f" ({answer.model})" if answer.model else ""
     out.print(f"[dim]answered by {answer.answerer}{escape(model)} in {answer.timings.get('total_s', 0):.2f}s[/]")
 
@@ -81,7 +90,7 @@ def ask(
             fail(f"the archive at {nd.settings.home} holds no articles yet: add some with `newsdesk ingest PATH`")
         with waiting(nd, as_json):
             answer = nd.ask(question)
-    print_answer(answer, as_json)
+    print_answer(answer, as_json, nd.also_published(c.doc_id for c in answer.citations))
 
 
 InsecureOption = Annotated[bool, typer.Option(
