@@ -58,7 +58,7 @@ def test_cli_ask_json_shape_and_offsets(tmp_path):
     scores = [p["score"] for p in data["passages"]]
     assert scores == sorted(scores, reverse=True)
     citation = data["citations"][0]
-    assert set(citation) == {"n", "doc_id", "title", "source", "published_at", "url", "path", "field", "quote", "start", "end"}
+    assert set(citation) == {"n", "doc_id", "title", "source", "published_at", "url", "path", "field", "quote", "start", "end", "also"}
     assert citation["field"] == "text"
     text = make_newsdesk(home).manifest.article(citation["doc_id"]).text
     assert text[citation["start"] : citation["end"]] == citation["quote"] == HUNGARY_SENTENCE
