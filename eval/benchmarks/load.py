@@ -8,9 +8,10 @@ machine's cores as the command sizes it) over a home holding the bundled sample 
 with a citation when asked alone, so under load every answer must still come back cited.
 
 Two phases, each asking through the page's ``/ask`` API (one ``gradio_client.Client`` a session,
-so each has its own conversation; ``--think`` seconds between an answer and the next question)
-until its time is up: one session alone for ``--single-seconds`` (the latency the page gives one
-user), then ``--sessions`` sessions at once for ``--seconds``.
+so each has its own conversation; ``--think`` seconds on average between an answer and the next
+question, the sessions out of step as readers are)
+until its time is up: one session alone for ``--single-seconds``, asking back to back (the latency
+the page gives one user), then ``--sessions`` sessions at once for ``--seconds``, ``--think`` apart.
 Prints requests, errors, uncited answers, latency p50/p95 of both phases, and the server's resident
 memory (RSS), sampled every second: before the load, at the end of the warm-up (the first quarter
 of the concurrent phase, while every worker thread allocates for the first time), at the end, its
@@ -125,15 +126,30 @@ class Phase:
 
 
 def run_sessions(url: str, questions: list[str], sessions: int, seconds: float, think: float = 0.0) -> Phase:
-    """``sessions`` clients asking one question after another, ``think`` seconds apart, until
-    ``seconds`` have passed."""
+    """``sessions`` clients asking one question after another, ``think`` seconds apart on average,
+    until ``seconds`` have passed.
+
+    Readers do not act in step: each session starts at a random moment of the first pause and
+    pauses for a random 0.5-1.5x ``think`` (seeded, so runs compare). With fixed pauses from a
+    common start, all sessions would ask in the same instant every round, and the benchmark would
+    measure a burst of ``sessions`` questions rather than that many readers."""
+    import random
+
     from gradio_client import Client
+
+    pauses = random.Random(sessions)
 
     phase = Phase(sessions)
     lock = threading.Lock()
     deadline = time.time() + seconds
 
+    def pause() -> float:
+        with lock:
+            return think * pauses.uniform(0.5, 1.5)
+
     def session(index: int) -> None:
+        if think:
+            time.sleep(think * index / sessions)  # spread over the first pause: sessions start apart
         try:
             client = Client(url, verbose=False)
         except Exception as exc:
@@ -142,7 +158,7 @@ def run_sessions(url: str, questions: list[str], sessions: int, seconds: float, 
             return
         for n in range(MAX_REQUESTS_PER_SESSION):
             if n and think:
-                time.sleep(think)
+                time.sleep(pause())
             if time.time() >= deadline:
                 return
             question = questions[(index + n) % len(questions)]
@@ -216,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                 _, answer = ask(probe, question)
                 if "nd-marker" in answer:
                     questions.append(question)
-            single = run_sessions(url, questions, 1, args.single_seconds, args.think)
+            # back to back: one reader's latency does not depend on the pause, and this gives a p95 of many answers
+            single = run_sessions(url, questions, 1, args.single_seconds)
             rss_start = rss_mib(server.pid)
             samples: list[tuple[float, float]] = []
             load_running = threading.Event()
@@ -242,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cores = f"{os.cpu_count()} cores, {answers_at_once(settings)} answers at once, queue of {queue_size(settings)}"
     table = Table(title=f"Chat under load: 1 session for {args.single_seconds:.0f} s, then {args.sessions} for "
-                        f"{args.seconds:.0f} s, {args.think:g} s between questions ({cores}; load average {load_before:.2f} before, "
+                        f"{args.seconds:.0f} s, {args.think:g} s apart on average ({cores}; load average {load_before:.2f} before, "
                         f"{os.getloadavg()[0]:.2f} after)")
     for column in ("phase", "requests", "errors", "uncited", "answers/s", "p50 s", "p95 s"):
         table.add_column(column, justify="right")
