@@ -23,6 +23,7 @@ from assistant.answerers import Answerer, AnswerError, History
 from assistant.answerers.choose import choose_answerer
 from assistant.answerers.generative import is_refusal_signal, visible_reply
 from ingest.embedding import MiniLMEmbedding
+from ingest.embedding_server import Embedder, archive_embedder, known_dimensions
 from assistant.query import resolve_sources, without_controls
 from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
@@ -162,7 +163,16 @@ class Newsdesk:
 
     @cached_property
     def embedder(self) -> MiniLMEmbedding:
+        """The bundled MiniLM: ranks and verifies answer sentences (its scores set the thresholds)."""
         return MiniLMEmbedding(threads=self.settings.embed_threads, embed_batch_size=self.settings.embed_batch_size)
+
+    @cached_property
+    def archive_embedder(self) -> Embedder:
+        """The model whose vectors the collection holds: MiniLM, or an embedding server's
+        (``embed_base_url``); refused when the collection was built with another."""
+        embedder = archive_embedder(self.settings, self.embedder)
+        self.store.bind_model(embedder.model_name, known_dimensions(embedder))
+        return embedder
 
     @cached_property
     def store(self) -> VectorStore:
@@ -210,7 +220,7 @@ class Newsdesk:
         if stored < listed:
             log.warning("%s holds %d of the archive's %d chunks, so answers may miss articles; "
                         "`newsdesk status --repair` rebuilds the rest", self.store.where, stored, listed)
-        return make_retriever(self.settings.retriever, self.store, self.keywords, self.embedder)
+        return make_retriever(self.settings.retriever, self.store, self.keywords, self.archive_embedder)
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -218,7 +228,7 @@ class Newsdesk:
 
     @cached_property
     def ingestor(self) -> Ingestor:
-        return Ingestor(self.settings, self.store, self.manifest, self.embedder, self.keywords)
+        return Ingestor(self.settings, self.store, self.manifest, self.archive_embedder, self.keywords)
 
     def ingest(
         self, paths: list[Path], progress: ProgressCallback | None = None, prune: bool = False,

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from ingest.embedding import MiniLMEmbedding
+from ingest.embedding_server import Embedder
 from assistant.query import ParsedQuery, parse_query
 from ingest.types import Filters, Passage
 from ingest.keyword_index import KeywordIndex
@@ -58,7 +58,7 @@ class EmbeddedRetriever(Protocol):
     """A retriever that can be handed the question's embedding (so benchmarks time the rest apart)."""
 
     name: str
-    embedder: MiniLMEmbedding | None
+    embedder: Embedder | None
 
     def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]: ...
 
@@ -68,7 +68,7 @@ class DenseRetriever:
 
     name = "dense"
 
-    def __init__(self, store: VectorStore, embedder: MiniLMEmbedding):
+    def __init__(self, store: VectorStore, embedder: Embedder):
         self.store = store
         self.embedder = embedder
 
@@ -132,7 +132,7 @@ class HybridRetriever:
 
     name = "hybrid"
 
-    def __init__(self, store: VectorStore, keywords: KeywordIndex, embedder: MiniLMEmbedding):
+    def __init__(self, store: VectorStore, keywords: KeywordIndex, embedder: Embedder):
         self.store = store
         self.keywords = keywords
         self.embedder = embedder
@@ -159,7 +159,7 @@ class NewsRetriever:
 
     name = "news"
 
-    def __init__(self, store: VectorStore, keywords: KeywordIndex, embedder: MiniLMEmbedding):
+    def __init__(self, store: VectorStore, keywords: KeywordIndex, embedder: Embedder):
         self.store = store
         self.keywords = keywords
         self.embedder = embedder
@@ -296,7 +296,7 @@ def distinct_documents(passages: list[Passage]) -> list[str]:
     return list(dict.fromkeys(p.doc_id for p in passages))
 
 
-def make_retriever(name: str, store: VectorStore, keywords: KeywordIndex, embedder: MiniLMEmbedding):
+def make_retriever(name: str, store: VectorStore, keywords: KeywordIndex, embedder: Embedder):
     """The retriever a ``Settings.retriever`` name stands for."""
     if name == "dense":
         return DenseRetriever(store, embedder)

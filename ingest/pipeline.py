@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ingest.embedding import MiniLMEmbedding, load_tokenizer
+from ingest.embedding import load_tokenizer
+from ingest.embedding_server import Embedder
 from ingest.settings import ArchiveSettings
 from ingest.text import plural
 from ingest.types import Article, Chunk
@@ -133,7 +134,7 @@ def ingest_lock(home: Path, wait: bool = True):
 
 class Ingestor:
     def __init__(
-        self, settings: ArchiveSettings, store: VectorStore, manifest: Manifest, embedder: MiniLMEmbedding,
+        self, settings: ArchiveSettings, store: VectorStore, manifest: Manifest, embedder: Embedder,
         keywords: KeywordIndex | None = None,
     ):
         self.settings = settings

@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -127,6 +127,17 @@ class ArchiveSettings(BaseSettings):
         512, ge=1, description="Chunks embedded and written per durable step of an ingest (a kill loses at most one step)."
     )
 
+    # the archive's embeddings from an OpenAI-compatible server (ingest.embedding_server) instead of the bundled MiniLM
+    embed_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint (its /v1) that embeds the archive: vLLM, Ollama, "
+        "text-embeddings-inference, OpenAI. Unset: the bundled MiniLM, offline.",
+    )
+    embed_model: str | None = Field(None, description="The embedding model the server is asked for; recorded on the collection.")
+    embed_api_key: SecretStr | None = Field(None, description="Bearer key for the embedding server (never shown).")
+    embed_request_size: int = Field(64, ge=1, le=2048, description="Texts per /v1/embeddings request.")
+    embed_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the embedding server's reply (each try).")
+    embed_max_retries: int = Field(2, ge=0, le=10, description="Retries of a failed embedding request (refused, 429, 5xx).")
+
     # reading URLs (ingest URL..., sync) and folding near-duplicates
     fetch_timeout: float = Field(15.0, gt=0, description="Seconds to connect to a URL, and to wait for each part of its response.")
     fetch_total_timeout: float = Field(60.0, gt=0, description="Most seconds one URL may take in all.")
@@ -138,7 +149,7 @@ class ArchiveSettings(BaseSettings):
         description="Word-trigram Jaccard similarity at which a new story is folded into a stored one.",
     )
 
-    @field_validator("chroma_url", "chroma_token", mode="before")
+    @field_validator("chroma_url", "chroma_token", "embed_base_url", "embed_model", "embed_api_key", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """``OPENAI_API_KEY= newsdesk ask ...`` is how a shell unsets a key for one command: an empty
@@ -151,6 +162,21 @@ class ArchiveSettings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             raise ValueError("must not be empty (an empty home would put the archive in the current folder)")
         return value
+
+    @model_validator(mode="after")
+    def _embedding_server_named(self) -> ArchiveSettings:
+        """A server without a model (or a model without a server) would silently embed with MiniLM."""
+        if self.embed_base_url is not None:
+            if urlsplit(self.embed_base_url).scheme not in ("http", "https"):
+                raise ValueError(f"embed_base_url must look like http://host:port/v1, got {redact_url(self.embed_base_url)!r}")
+            if self.embed_model is None:
+                raise ValueError("embed_base_url is set but embed_model is not: name the server's embedding model "
+                                 "(NEWSDESK_EMBED_MODEL)")
+        elif self.embed_model is not None:
+            raise ValueError("embed_model is set but embed_base_url is not: give the server's endpoint "
+                             "(NEWSDESK_EMBED_BASE_URL, https://api.openai.com/v1 for OpenAI), or unset embed_model "
+                             "for the bundled MiniLM")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from datetime import date, datetime
 from urllib.parse import urlparse
 
+from ingest.embedding import DIMENSIONS as MINILM_DIMENSIONS, MiniLMEmbedding
 from ingest.settings import redact_url, server_identity, without_url_password
 from ingest.settings import ArchiveSettings
 from ingest.types import Chunk, Filters, Passage
@@ -16,6 +17,10 @@ from ingest.locks import file_lock
 
 class StoreError(RuntimeError):
     """The vector store cannot be reached or used; the message says what to do."""
+
+
+class EmbeddingMismatch(StoreError):
+    """The configured embedding model is not the one whose vectors the collection holds."""
 
 
 def date_ordinal(value: str) -> int:
@@ -91,6 +96,8 @@ def store_target(settings: ArchiveSettings) -> str:
 
 
 OWNER_KEY = "newsdesk_home"  # collection metadata: the id of the home that writes it
+# collection metadata: the embedding model whose vectors it holds, and their length (recorded on the first write)
+MODEL_KEY, DIMENSIONS_KEY = "newsdesk_embedding_model", "newsdesk_embedding_dimensions"
 
 
 class VectorStore:
@@ -103,6 +110,8 @@ class VectorStore:
 
     def __init__(self, settings: ArchiveSettings, home_id: str | None = None, home_has_documents: bool = False):
         self.where = f"the Chroma server at {redact_url(settings.chroma_url)}" if settings.chroma_url else f"Chroma in {settings.chroma_path}"
+        self.model: str | None = None  # the configured embedding model (``bind_model``)
+        self.recorded: tuple[str, int] | None = None  # the collection's, as ``bind_model`` found it
         # Two processes creating one embedded Chroma folder at once race on its tables ("table
         # collections already exists", two ingests started together): opening takes turns.
         opening = nullcontext() if settings.chroma_url else file_lock(settings.home / "chroma-open.lock")
@@ -142,6 +151,52 @@ class VectorStore:
         kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}
         self.collection.modify(metadata={**kept, OWNER_KEY: home_id})
 
+    @store_errors
+    def recorded_model(self) -> tuple[str, int] | None:
+        """``(model, dimensions)`` of the vectors the collection holds, as recorded on it; the bundled
+        MiniLM for a collection written before they were recorded; None for an empty unmarked one."""
+        metadata = self.collection.metadata or {}
+        if MODEL_KEY in metadata:
+            return str(metadata[MODEL_KEY]), int(metadata.get(DIMENSIONS_KEY) or 0)
+        return (MiniLMEmbedding.model_name, MINILM_DIMENSIONS) if self.collection.count() else None
+
+    def bind_model(self, model: str, dimensions: int | None = None) -> None:
+        """Embed into and query this collection with ``model`` (of ``dimensions``, when known before
+        it has run); refused when the collection holds another model's vectors."""
+        self.model = model
+        self.recorded = self.recorded_model()
+        if self.recorded is not None and (self.recorded[0] != model or dimensions not in (None, self.recorded[1])):
+            raise self.mismatch(model, dimensions)
+
+    def mismatch(self, model: str, dimensions: int | None) -> EmbeddingMismatch:
+        built, built_dimensions = self.recorded or ("?", 0)
+        configured = f"{model} ({dimensions} dimensions)" if dimensions else model
+        how = ("NEWSDESK_EMBED_BASE_URL and NEWSDESK_EMBED_MODEL unset, for the bundled MiniLM"
+               if built == MiniLMEmbedding.model_name else f"NEWSDESK_EMBED_MODEL={built} on a server that serves it")
+        return EmbeddingMismatch(
+            f"the collection {self.collection.name!r} of {self.where} was built with the embedding model {built} "
+            f"({built_dimensions} dimensions), not with the configured {configured}: use the embedding settings it "
+            f"was built with ({how}), or another --home (NEWSDESK_HOME) for {model}"
+        )
+
+    def check_dimensions(self, dimensions: int) -> None:
+        """Refuse a vector of another length than the collection's (a server now serving another model
+        under the same name)."""
+        if self.recorded is not None and self.recorded[1] != dimensions:
+            raise self.mismatch(self.model or "?", dimensions)
+
+    def record_model(self, dimensions: int) -> None:
+        """Before the first write: check the vectors' length, and mark the collection with the model
+        and length (a collection written before they were recorded is marked as MiniLM's here)."""
+        self.recorded = self.recorded_model()
+        self.check_dimensions(dimensions)
+        metadata = dict(self.collection.metadata or {})
+        if self.model is None or MODEL_KEY in metadata:
+            return
+        kept = {k: v for k, v in metadata.items() if not k.startswith("hnsw:")}  # fixed at creation
+        self.collection.modify(metadata={**kept, MODEL_KEY: self.model, DIMENSIONS_KEY: dimensions})
+        self.recorded = (self.model, dimensions)
+
     @functools.cached_property
     def llama_store(self):
         from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -173,6 +228,7 @@ class VectorStore:
             node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=chunk.doc_id)
             nodes.append(node)
         if nodes:
+            self.record_model(len(nodes[0].embedding))
             self.llama_store.add(nodes)
 
     @store_errors
@@ -212,6 +268,7 @@ class VectorStore:
     @store_errors
     def nearest(self, embedding: list[float], n: int, filters: Filters | None = None) -> tuple[list[str], list[float]]:
         """Ids and cosine distances of the ``n`` nearest chunks, nothing else (the fast path)."""
+        self.check_dimensions(len(embedding))
         result = self.collection.query(
             query_embeddings=[embedding], n_results=n, where=chroma_where(filters) or None, include=["distances"]
         )
@@ -230,6 +287,7 @@ class VectorStore:
         total = self.count()
         if total == 0:
             return []
+        self.check_dimensions(len(embedding))
         result = self.collection.query(
             query_embeddings=[embedding], n_results=min(n, total), where=chroma_where(filters) or None,
             include=["documents", "metadatas", "distances"],

@@ -52,10 +52,10 @@ def percentile_ms(values: list[float], q: float) -> float:
 
 def run(nd, questions, names=RETRIEVERS, filters: Filters | None = None) -> dict:
     """Per retriever: rows of mean scores by question type ("all" first) and latency percentiles."""
-    retrievers = [make_retriever(name, nd.store, nd.keywords, nd.embedder) for name in names]
+    retrievers = [make_retriever(name, nd.store, nd.keywords, nd.archive_embedder) for name in names]
     filters = filters or Filters()
     answerable = [q for q in questions if not q.is_null]
-    warm = nd.embedder.get_query_embedding(answerable[0].question)
+    warm = nd.archive_embedder.get_query_embedding(answerable[0].question)
     for retriever in retrievers:
         retriever.search(answerable[0].question, warm, DEPTH, filters)
     per = {r.name: defaultdict(list) for r in retrievers}
@@ -63,7 +63,7 @@ def run(nd, questions, names=RETRIEVERS, filters: Filters | None = None) -> dict
     embed_times = []
     for question in answerable:
         started = time.perf_counter()
-        embedding = nd.embedder.get_query_embedding(question.question)
+        embedding = nd.archive_embedder.get_query_embedding(question.question)
         embed_times.append(time.perf_counter() - started)
         for retriever in retrievers:
             started = time.perf_counter()
