@@ -5,6 +5,7 @@ another model's settings meet it, and every server failure one line that stores 
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from conftest import HUNGARY_SENTENCE, SEED_FILE, make_newsdesk, run_cli
+from conftest import HUNGARY_SENTENCE, cli_json, SEED_FILE, make_newsdesk, run_cli
 from ingest.embedding_server import EmbeddingServerError, ServerEmbedding
 from ingest.pipeline import embedding_text
 from ingest.store import DIMENSIONS_KEY, MODEL_KEY, EmbeddingMismatch
@@ -112,6 +113,9 @@ def test_the_bundled_model_is_refused_on_a_server_built_archive_and_nothing_chan
     asked = run_cli("ask", QUESTION, home=server_home)  # the CLI: one line, exit 2
     assert asked.returncode == 2 and asked.stderr.count("\n") == 1
     assert asked.stderr.startswith("error: the collection 'newsdesk' of Chroma in ") and f"{MODEL} (64 dimensions)" in asked.stderr
+    code, status, _ = cli_json("status", home=server_home)  # status says which model the archive needs
+    assert (code, status["embedding_model"], status["embedding_dimensions"]) == (0, MODEL, 64)
+    assert re.search(rf"^ *embedding +{MODEL} \(64 dimensions\)", run_cli("status", home=server_home).stdout, re.M)
 
 
 def test_another_model_or_another_dimension_is_refused(tmp_path, openai_server, server_home):

@@ -144,6 +144,7 @@ def test_status_reports_the_archive(seed_home):
     assert code == 0
     assert data["documents"] == 1 and data["chunks"] >= 2 and data["problems"] == []
     assert data["published_at_min"] == data["published_at_max"] == "2024-06-14"
+    assert (data["embedding_model"], data["embedding_dimensions"]) == ("all-MiniLM-L6-v2-int8", 384)
     json.dumps(data)
 
 

@@ -204,6 +204,8 @@ def status(
         "documents": summary.documents, "chunks": summary.chunks, "sources": summary.sources,
         "published_at_min": summary.published_at_min, "published_at_max": summary.published_at_max, "problems": problems,
     }
+    recorded = nd.store.recorded_model()
+    data["embedding_model"], data["embedding_dimensions"] = recorded or (None, None)
     if repair:
         data["repaired"] = actions
     if as_json:
@@ -214,6 +216,7 @@ def status(
         for key in ("documents", "chunks", "published_at_min", "published_at_max"):
             table.add_row(key, "-" if data[key] is None else str(data[key]))
         table.add_row("sources", escape(", ".join(summary.sources)) or "-")
+        table.add_row("embedding", f"{escape(recorded[0])} ({recorded[1]} dimensions)" if recorded else "-")
         out.print(table)
         for action in actions:
             out.print(f"[green]repaired:[/] {escape(action)}")
