@@ -164,7 +164,8 @@ class Newsdesk:
     @cached_property
     def embedder(self) -> MiniLMEmbedding:
         """The bundled MiniLM: ranks and verifies answer sentences (its scores set the thresholds)."""
-        return MiniLMEmbedding(threads=self.settings.embed_threads, embed_batch_size=self.settings.embed_batch_size)
+        return MiniLMEmbedding(threads=self.settings.embed_threads, embed_batch_size=self.settings.embed_batch_size,
+                               workers=self.settings.embed_workers)
 
     @cached_property
     def archive_embedder(self) -> Embedder:

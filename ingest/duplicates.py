@@ -148,9 +148,11 @@ class NearDuplicates:
             self.db.execute("ROLLBACK")
             raise
 
-    def flushed(self) -> None:
-        """The documents added so far are in the manifest now: read them from there."""
-        self.pending.clear()
+    def flushed(self, doc_ids: list[str]) -> None:
+        """These documents are in the manifest now: read them from there (the others added, being
+        embedded, stay pending)."""
+        for doc_id in doc_ids:
+            self.pending.pop(doc_id, None)
 
     def fold(self, article: Article, content_hash: str) -> Fold | None:
         """The stored story a new document is a copy of, recorded as such; None when it is a story of

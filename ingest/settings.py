@@ -121,6 +121,10 @@ class ArchiveSettings(BaseSettings):
     embed_batch_size: int = Field(
         8, ge=1, description="Texts per ONNX batch (length-sorted; 8 measured fastest here: 54.6 chunks/s vs 45.5 at 32)."
     )
+    embed_workers: int = Field(
+        2, ge=1, le=64, description="ONNX batches embedded at once by an ingest, each on embed_threads // embed_workers "
+        "threads (measured on 2 shared cores: see docs/settings.md).",
+    )
     chunk_tokens: int = Field(256, ge=32, le=256, description="Target chunk size in model tokens.")
     chunk_overlap_tokens: int = Field(32, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
     flush_chunks: int = Field(

@@ -116,3 +116,16 @@ def test_the_source_card_says_where_else_the_story_was_published():
                                               Copy("Harbour News", "https://harbour.example/amp/quay")))
     assert "Also published by Coast Wire, &lt;b&gt;Bay&lt;/b&gt; Post, https://harbour.example/amp/quay" in card
     assert "Also published" not in citation_card(citation, None, 0)
+
+
+def test_a_copy_of_the_story_still_being_embedded_is_folded(tmp_path):
+    """One article a flush group: the story is being embedded in the background (not yet in the
+    manifest) while its copy is read; the copy is still folded into it."""
+    nd = make_newsdesk(tmp_path / "home", flush_chunks=1)
+    report = nd.ingest([jsonl(tmp_path / "a.jsonl",
+                              record("https://harbour.example/orchestra", "Harbour News", title="Orchestra tours the north", body=OTHER),
+                              record("https://harbour.example/quay", "Harbour News"),
+                              record("https://wire.example/valmora-quay", "Coast Wire", title="Valmora to close grain quay", body=COPY))])
+    assert report.folded == 1 and len(report.added) == 2
+    assert nd.also_published(["https://harbour.example/quay"]) == {
+        "https://harbour.example/quay": (Copy("Coast Wire", "https://wire.example/valmora-quay"),)}

@@ -41,3 +41,18 @@ def test_llama_index_adapter_builds_and_queries_an_index():
     )
     (best,) = index.as_retriever(similarity_top_k=1).retrieve("What did Hungary commit to?")
     assert "Hungary" in best.node.get_content()
+
+
+def test_workers_give_the_same_vectors_in_input_order():
+    """Two workers run batches at once; each row still belongs to its text (the length sort is
+    undone), the vectors are those one worker computes, and progress hears every batch."""
+    texts = [f"{' '.join(['council'] * n)} met about item {n}" for n in (40, 3, 17, 60, 1, 25, 9, 33, 2, 50)]
+    one = MiniLMEmbedding(embed_batch_size=2, workers=1).embed(texts)
+    heard = []
+    two_model = MiniLMEmbedding(embed_batch_size=2, workers=2)
+    two = two_model.embed(texts, heard.append)
+    assert np.array_equal(one, two)
+    assert heard == [2] * 5 and two_model.texts_embedded == len(texts)
+    alone = np.stack([MiniLMEmbedding(embed_batch_size=1).embed([text])[0] for text in texts])
+    assert np.allclose(alone, two, atol=1e-4)
+    assert not np.allclose(two[0], two[1], atol=1e-2)  # distinct texts, distinct rows: a mix-up would show

@@ -365,3 +365,51 @@ def test_a_moved_folder_updates_paths_without_re_embedding(tmp_path):
         assert {p.path for p in after.retrieve("Lyon bridge reopened") if p.doc_id == "bridge.txt"} == {bridge}
     again = make_newsdesk(home).ingest([new])
     assert (again.unchanged, again.moved) == (2, 0)
+
+
+def test_ingest_with_two_workers_stores_what_one_worker_stores(tmp_path):
+    """``--workers 2`` changes only how many batches run at once: same chunk ids, same vectors."""
+    articles = tmp_path / "many.jsonl"
+    articles.write_text("".join(json.dumps({"title": f"Story {i}", "body": " ".join(
+        f"The council of town {i} met on Monday about road number {j}." for j in range(i + 1))}) + "\n" for i in range(12)))
+    stored = []
+    for workers in (1, 2):
+        desk = make_newsdesk(tmp_path / f"home-{workers}", embed_workers=workers, embed_batch_size=2)
+        report = desk.ingest([articles])
+        assert report.chunks_added >= 12 and not report.failed
+        ids = sorted(desk.store.all_ids())
+        stored.append((ids, desk.store.embeddings(ids)))
+    assert stored[0][0] == stored[1][0]
+    assert stored[0][1] == stored[1][1]
+
+
+def test_a_failed_embedding_keeps_the_groups_written_before_it_and_stops(tmp_path):
+    """Groups are embedded in a background thread while the next is read: when one fails, the
+    groups before it stay written, nothing of it or after it is stored, the error reaches the
+    caller, and no embedding thread is left running."""
+    import threading
+
+    from ingest.embedding import MiniLMEmbedding
+    from ingest.pipeline import Ingestor
+
+    class FailsOnThirdCall(MiniLMEmbedding):
+        calls = 0
+
+        def embed(self, texts, on_batch=None):
+            FailsOnThirdCall.calls += 1
+            if FailsOnThirdCall.calls == 3:
+                raise RuntimeError("model broke")
+            return super().embed(texts, on_batch)
+
+    articles = tmp_path / "many.jsonl"
+    articles.write_text("".join(json.dumps({"title": f"Story {i}", "body": f"The council of town {i} met on Monday."}) + "\n"
+                                for i in range(6)))
+    desk = make_newsdesk(tmp_path / "home", flush_chunks=1)
+    ingestor = Ingestor(desk.settings, desk.store, desk.manifest, FailsOnThirdCall(), desk.keywords)
+    with pytest.raises(RuntimeError, match="model broke"):
+        ingestor.run([articles])
+    assert [t for t in threading.enumerate() if t.name.startswith("ingest-embed")] == []
+    assert len(desk.manifest.doc_ids()) == 2 and desk.store.count() == 2
+    assert desk.check().problems() == []
+    again = desk.ingest([articles])
+    assert (again.unchanged, again.chunks_added) == (2, 4)

@@ -88,6 +88,7 @@ def ingest(
     prune: Annotated[bool, typer.Option("--prune", metavar="", help="Also remove stale documents: stored from these paths, but their file is gone or no longer holds them.")] = False,
     follow: FollowOption = False,
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=COLUMN", help="A CSV column or JSON key that holds an article field under another name, e.g. --map body=story_text (repeatable; fields: title, body, url, source, author, published_at, category).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", metavar="N", min=1, max=64, help="Model batches embedded at once, each on embed_threads // N threads (setting embed_workers, default 2).")] = None,
     home: HomeOption = None,
 ) -> None:
     """Add articles to the archive; unchanged documents are skipped, changed ones replaced.
@@ -105,7 +106,7 @@ def ingest(
         field_map = parse_field_map(mapping or [])
     except ValueError as exc:
         fail(str(exc))
-    nd = build(home=home)
+    nd = build(home=home, embed_workers=workers)
     paths, urls = split_inputs(inputs)
     report = run_ingest(nd, paths, as_json, prune, urls, follow, field_map)
     print_ingest_report(report, as_json)

@@ -2,6 +2,8 @@
 
     python -m eval.benchmarks.ingest [--copies 3] [--sweep]
 
+    python -m eval.benchmarks.ingest --articles ARTICLES.jsonl [--limit 100] [--workers 1 2] [--raw-batches 8 16 32]
+
 Prints chunks/s for (1) the ONNX model alone on the chunk texts, in file order, batches of 32
 (the ceiling: no loading, chunking or storage), (2) naive llama-index
 (``VectorStoreIndex.from_documents`` with the same embedding model and a Chroma store, default
@@ -9,6 +11,14 @@ settings) and (3) ``Newsdesk.ingest``, with the ratios 3/1 and 3/2; then re-inge
 unchanged corpus, peak RSS of a ``newsdesk ingest`` process, and ``ask`` wall time cold (new
 process) and warm (same process), split by stage. The corpus is the bundled mhrag-lite sample,
 repeated ``--copies`` times under distinct URLs so the run is long enough to time.
+
+With ``--articles`` it measures real articles instead (the first ``--limit`` of a JSONL, e.g. the
+RealTime QA dump; they are copied into a temporary folder only): an ingest with a stand-in embedder
+(``eval.benchmarks.stand_in``) first, which yields the exact chunk texts ingest embeds (near-duplicates
+folded, headers added) and the time of everything but the model; then, for each ``--workers`` value,
+the model alone on those texts (one call, length-sorted across the whole set, each ``--raw-batches``
+size) and ``Newsdesk.ingest`` of the articles into a fresh home, with the ratios ingest / model alone
+at the same workers and ingest / the fastest model-alone run of all.
 """
 
 from __future__ import annotations
@@ -30,9 +40,11 @@ from rich.table import Table
 from assistant.app import Newsdesk
 from ingest.embedding import MiniLMEmbedding, load_session, load_tokenizer, mean_pool_normalise
 from assistant.settings import load_settings
+from eval.benchmarks.stand_in import HashEmbedding
 from ingest.chunking import chunk_article
+from ingest.embedding import DIMENSIONS
 from ingest.loaders import load_file
-from ingest.pipeline import count_tokens, embedding_text
+from ingest.pipeline import Ingestor, IngestReport, count_tokens, embedding_text
 
 console = Console(width=150)
 CORPUS = Path(str(files("assistant") / "sample_data" / "mhrag-lite" / "corpus.jsonl"))
@@ -93,6 +105,83 @@ def naive_llama_index(corpus: Path, home: Path) -> tuple[float, int]:
     return elapsed, len(index.index_struct.nodes_dict) or store._collection.count()
 
 
+def first_articles(source: Path, limit: int | None, folder: Path) -> Path:
+    """The first ``limit`` lines of a JSONL of articles, streamed into ``folder``."""
+    path = folder / "articles.jsonl"
+    with source.open(encoding="utf-8") as lines, path.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(lines):
+            if limit is not None and number >= limit:
+                break
+            out.write(line)
+    return path
+
+
+def stand_in_ingest(corpus: Path, home: Path) -> tuple[float, HashEmbedding, IngestReport]:
+    """``Newsdesk.ingest``'s pipeline with the stand-in embedder: seconds, the embedder (its texts), report."""
+    nd = Newsdesk(load_settings(home=home))
+    embedder = HashEmbedding(record=True)
+    nd.store.bind_model(embedder.model_name, DIMENSIONS)
+    ingestor = Ingestor(nd.settings, nd.store, nd.manifest, embedder, nd.keywords)
+    started = time.perf_counter()
+    report = ingestor.run([corpus])
+    return time.perf_counter() - started, embedder, report
+
+
+def timed(job) -> tuple[float, float, object]:
+    """Wall seconds, this process's CPU seconds, and the job's result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = job()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def real_articles(source: Path, limit: int | None, workers_list: list[int], batches: list[int], scratch: Path) -> None:
+    """Model alone vs ``Newsdesk.ingest`` on the same chunks of real articles (see the module's doc)."""
+    corpus = first_articles(source, limit, scratch)
+    dry_s, recorder, dry = stand_in_ingest(corpus, scratch / "stand-in")
+    texts = recorder.texts
+    lengths = [len(e.ids) for e in load_tokenizer().encode_batch(texts)]
+    console.print(f"{dry.documents} articles from {source.name} -> {len(texts)} chunks (mean {np.mean(lengths):.0f} tokens, "
+                  f"{sum(n >= 250 for n in lengths)} of 250+), {dry.folded} near-duplicates folded")
+    console.print(f"ingest with the stand-in embedder (everything but the model): {dry_s:.1f}s = "
+                  f"{len(texts) / dry_s:.0f} chunks/s")
+    settings = load_settings()
+    table = Table(title=f"Model alone vs Newsdesk.ingest, same {len(texts)} chunks, {os.cpu_count()} cores "
+                        f"(embed_threads {settings.embed_threads}; each worker runs threads // workers)")
+    for column in ("run", "workers", "batch", "seconds", "CPU s", "chunks/s", "load avg"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    raw: dict[tuple[int, int], float] = {}
+    ingested: dict[int, float] = {}
+    for workers in workers_list:
+        for batch in batches:
+            model = MiniLMEmbedding(threads=settings.embed_threads, embed_batch_size=batch, workers=workers)
+            model.embed(texts[: 2 * batch * workers])  # loads the session outside the timing
+            wall, cpu, _ = timed(lambda: model.embed(texts))
+            raw[workers, batch] = len(texts) / wall
+            table.add_row("model alone (one call, sorted)", str(workers), str(batch), f"{wall:.1f}", f"{cpu:.1f}",
+                          f"{raw[workers, batch]:.1f}", load_average())
+        nd = Newsdesk(load_settings(home=scratch / f"ingest-w{workers}", embed_workers=workers))
+        nd.archive_embedder.embed(texts[: 2 * settings.embed_batch_size * workers])
+        wall, cpu, report = timed(lambda: nd.ingest([corpus]))
+        if report.chunks_added != len(texts):
+            console.print(f"[red]ingest added {report.chunks_added} chunks, the stand-in run {len(texts)}[/]")
+        ingested[workers] = report.chunks_added / wall
+        table.add_row("Newsdesk.ingest", str(workers), str(settings.embed_batch_size), f"{wall:.1f}", f"{cpu:.1f}",
+                      f"{ingested[workers]:.1f}", load_average())
+    console.print(table)
+    (best_workers, best_batch), best_raw = max(raw.items(), key=lambda item: item[1])
+    for workers, rate in ingested.items():
+        same = max(r for (w, _), r in raw.items() if w == workers)
+        console.print(f"workers {workers}: ingest {rate:.1f} chunks/s = {rate / same:.2f}x the model alone at "
+                      f"{workers} workers (its best batch), {rate / best_raw:.2f}x the fastest model-alone run")
+    best = max(ingested.values())
+    console.print(f"ratio best ingest / fastest model alone (workers {best_workers}, batch {best_batch}) = "
+                  f"{best / best_raw:.2f} (target >= 0.85)")
+
+
 RSS_PROBE = """
 import resource, sys
 sys.argv = ["newsdesk", "ingest", {corpus!r}, "--home", {home!r}, "--json"]
@@ -139,8 +228,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=3, help="Copies of the sample corpus (default 3).")
     parser.add_argument("--sweep", action="store_true", help="Also sweep ONNX batch size and thread count.")
+    parser.add_argument("--articles", type=Path, help="Measure on the articles of this JSONL instead (see above).")
+    parser.add_argument("--limit", type=int, default=100, help="With --articles: how many of its first articles (default 100).")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="With --articles: embed_workers values (default 1 2).")
+    parser.add_argument("--raw-batches", type=int, nargs="+", default=[8, 16, 32],
+                        help="With --articles: batch sizes for the model alone (default 8 16 32).")
     args = parser.parse_args()
     console.print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
+    if args.articles:
+        with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as scratch_dir:
+            real_articles(args.articles, args.limit, args.workers, args.raw_batches, Path(scratch_dir))
+        return
 
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
