@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -28,6 +29,7 @@ from assistant.query import resolve_sources, without_controls
 from assistant.retrieve import Retriever, make_retriever
 from assistant.settings import Settings
 from assistant.short_answer import name_phrases, unmentioned_names
+from assistant.timeframe import passages_for
 from ingest.types import Filters, Passage
 from assistant.types import Answer
 from ingest.keyword_index import KeywordIndex, reconcile
@@ -293,12 +295,17 @@ class Newsdesk:
                 return rewritten
         return with_topic(question, history)
 
-    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
-        return self.retriever.retrieve(question, k or self.settings.top_k, filters or self.default_filters())
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None,
+                 as_of: date | None = None) -> list[Passage]:
+        """The passages that answer the question; with ``as_of``, as on that day (``assistant.timeframe``)."""
+        return self.retriever.retrieve(question, k or self.settings.top_k, filters or self.default_filters(), as_of)
 
-    def ask(self, question: str, history: History = (), k: int | None = None, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, history: History = (), k: int | None = None, filters: Filters | None = None,
+            as_of: date | None = None) -> Answer:
+        """The answer; with ``as_of``, as on that day: "this week" is that day's week, and articles
+        published near it are preferred, later ones left out."""
         result: Answer | None = None
-        for item in self.ask_stream(question, history, k, filters):
+        for item in self.ask_stream(question, history, k, filters, as_of=as_of):
             if isinstance(item, Answer):
                 result = item
         assert result is not None
@@ -306,7 +313,7 @@ class Newsdesk:
 
     def ask_stream(
         self, question: str, history: History = (), k: int | None = None, filters: Filters | None = None,
-        stages: bool = False,
+        stages: bool = False, as_of: date | None = None,
     ) -> Iterator[str | Answer | Stage]:
         """Yields answer text as it is produced, then the final ``Answer`` with timings; with
         ``stages``, a ``Stage`` too as each step begins (searching, reading, checking)."""
@@ -316,7 +323,7 @@ class Newsdesk:
             yield Stage("searching")
         query = self.standalone_question(question, history)
         filters = filters or self.default_filters()
-        passages = self.retrieve(query, k, filters)
+        passages = passages_for(query, self.retrieve(query, k, filters, as_of), as_of)
         retrieved = time.perf_counter()
         if stages:
             yield Stage("reading", len({p.doc_id for p in passages}))

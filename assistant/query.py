@@ -233,7 +233,7 @@ def find_dates(question: str, first: date | None = None, last: date | None = Non
     return mentions
 
 
-def _merge_filters(base: Filters, sources: tuple[str, ...], since: date | None, until: date | None) -> Filters | None:
+def merge_filters(base: Filters, sources: tuple[str, ...], since: date | None, until: date | None) -> Filters | None:
     """The sub-query's restriction inside the user's own filters; None when they cannot both hold."""
     if base.sources and sources:
         sources = tuple(s for s in sources if s in base.sources)
@@ -292,14 +292,14 @@ def parse_query(
             piece = said_about(question, outlets, i)
             spans = [(d.since, d.until) for d in dates if lo <= d.start < hi] or [(None, None)]
             for since, until in spans:  # "Sporting News on 2023-10-02 and on 2023-11-06": two articles
-                merged = _merge_filters(
+                merged = merge_filters(
                     base, mention.sources, since - DATE_SLACK if since else None, until + DATE_SLACK if until else None
                 )
                 if merged is not None:
                     subqueries.append(SubQuery(piece.strip(), merged))
     else:
         for mention in dates:
-            merged = _merge_filters(
+            merged = merge_filters(
                 base, (), mention.since - DATE_SLACK if mention.since else None,
                 mention.until + DATE_SLACK if mention.until else None,
             )

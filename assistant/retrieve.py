@@ -11,7 +11,10 @@ Four strategies behind one interface, chosen by ``Settings.retriever``:
   few documents, dense pseudo-relevance feedback (``feedback_embedding``) brings up articles
   like the best ones found, which the question's words alone do not reach.
 
-Every strategy honours the user's ``Filters`` (outlets, since, until).
+Every strategy honours the user's ``Filters`` (outlets, since, until), and an ``as_of`` day
+("answer as on that day", ``assistant.timeframe``): articles published after it (beyond
+``timeframe.LEAD``) are left out, and the ``news`` strategy also reads the question's relative time
+words against it ("this week" becomes a date sub-query) and prefers articles published near it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from datetime import date
 from typing import Protocol
 
 from ingest.embedding_server import Embedder
-from assistant.query import ParsedQuery, parse_query
+from assistant.query import ParsedQuery, SubQuery, merge_filters, parse_query
+from assistant.timeframe import date_window, known_on, recency_boost
 from ingest.types import Filters, Passage
 from ingest.keyword_index import KeywordIndex
 from ingest.store import StoreError, VectorStore
@@ -51,7 +55,7 @@ FEEDBACK_KEEP = 4
 class Retriever(Protocol):
     name: str
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]: ...
+    def retrieve(self, query: str, k: int, filters: Filters | None = None, as_of: date | None = None) -> list[Passage]: ...
 
 
 class EmbeddedRetriever(Protocol):
@@ -60,7 +64,8 @@ class EmbeddedRetriever(Protocol):
     name: str
     embedder: Embedder | None
 
-    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]: ...
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None,
+               as_of: date | None = None) -> list[Passage]: ...
 
 
 class DenseRetriever:
@@ -72,11 +77,12 @@ class DenseRetriever:
         self.store = store
         self.embedder = embedder
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.search(query, self.embedder.get_query_embedding(query), k, filters)
+    def retrieve(self, query: str, k: int, filters: Filters | None = None, as_of: date | None = None) -> list[Passage]:
+        return self.search(query, self.embedder.get_query_embedding(query), k, filters, as_of)
 
-    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.store.query(embedding, k, filters)
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None,
+               as_of: date | None = None) -> list[Passage]:
+        return self.store.query(embedding, k, known_on(filters or Filters(), as_of))
 
 
 class KeywordRetriever:
@@ -88,11 +94,12 @@ class KeywordRetriever:
     def __init__(self, keywords: KeywordIndex):
         self.keywords = keywords
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.search(query, None, k, filters)
+    def retrieve(self, query: str, k: int, filters: Filters | None = None, as_of: date | None = None) -> list[Passage]:
+        return self.search(query, None, k, filters, as_of)
 
-    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.keywords.search(query, k, filters)
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None,
+               as_of: date | None = None) -> list[Passage]:
+        return self.keywords.search(query, k, known_on(filters or Filters(), as_of))
 
 
 def rrf_fuse(
@@ -137,14 +144,23 @@ class HybridRetriever:
         self.keywords = keywords
         self.embedder = embedder
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.search(query, self.embedder.get_query_embedding(query), k, filters)
+    def retrieve(self, query: str, k: int, filters: Filters | None = None, as_of: date | None = None) -> list[Passage]:
+        return self.search(query, self.embedder.get_query_embedding(query), k, filters, as_of)
 
-    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None,
+               as_of: date | None = None) -> list[Passage]:
+        filters = known_on(filters or Filters(), as_of)
         depth = max(k, FUSION_DEPTH)
         fused = rrf_fuse([dense_ranked(self.store, self.keywords, embedding, depth, filters or Filters()),
                           self.keywords.search(query, depth, filters)])
         return fused[:k]
+
+
+def prefer_recent(passages: Sequence[Passage], as_of: date) -> list[Passage]:
+    """The passages re-ranked by score times ``timeframe.recency_boost`` of their published day
+    (a recency prior relative to ``as_of``: near it up, years before it barely changed)."""
+    boosted = [Passage(**{**p.__dict__, "score": p.score * recency_boost(p.published_at[:10], as_of)}) for p in passages]
+    return sorted(boosted, key=lambda p: -p.score)
 
 
 def day_of(ordinal: int) -> date | None:
@@ -164,16 +180,28 @@ class NewsRetriever:
         self.keywords = keywords
         self.embedder = embedder
 
-    def parse(self, query: str, filters: Filters | None = None) -> ParsedQuery:
+    def parse(self, query: str, filters: Filters | None = None, as_of: date | None = None) -> ParsedQuery:
+        """The question's outlets and dates; with ``as_of``, a day without a year is read as the latest
+        one by then, and the relative time words' window (``timeframe.date_window``) is a sub-query too."""
         stats = self.keywords.stats()
-        return parse_query(query, stats.sources, day_of(stats.first_day), day_of(stats.last_day), filters)
+        last = day_of(stats.last_day)
+        if as_of is not None and (last is None or last > as_of):
+            last = as_of
+        parsed = parse_query(query, stats.sources, day_of(stats.first_day), last, filters)
+        window = date_window(query, as_of) if as_of is not None else None
+        if window is not None and not parsed.dates:  # a day the question names outweighs "this week"
+            merged = merge_filters(filters or Filters(), (), window.first_day, window.last_day)
+            if merged is not None:
+                parsed.subqueries.append(SubQuery(query, merged))
+        return parsed
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
-        return self.search(query, self.embedder.get_query_embedding(query), k, filters)
+    def retrieve(self, query: str, k: int, filters: Filters | None = None, as_of: date | None = None) -> list[Passage]:
+        return self.search(query, self.embedder.get_query_embedding(query), k, filters, as_of)
 
-    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None) -> list[Passage]:
-        filters = filters or Filters()
-        subqueries = self.parse(query, filters).subqueries
+    def search(self, query: str, embedding: list[float] | None, k: int, filters: Filters | None = None,
+               as_of: date | None = None) -> list[Passage]:
+        filters = known_on(filters or Filters(), as_of)
+        subqueries = self.parse(query, filters, as_of).subqueries
         dense = dense_ranked(self.store, self.keywords, embedding, max(k, FUSION_DEPTH, DENSE_POOL if subqueries else 0), filters)
         keyword = self.keywords.search(query, max(k, FUSION_DEPTH), filters)
         if subqueries:  # the whole question's BM25 list within any of the outlets named, split below
@@ -189,6 +217,8 @@ class NewsRetriever:
             lists.extend(own)
             per_subquery.append(rrf_fuse(own))
         fused = rrf_fuse(lists, weights=[MAIN_WEIGHT, MAIN_WEIGHT] + [1.0] * (len(lists) - 2))
+        if as_of is not None:
+            fused = prefer_recent(fused, as_of)
         ranked = documents_first(cover_subqueries(fused, per_subquery))
         return self.with_feedback(ranked, embedding, filters)[:k]
 

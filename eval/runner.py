@@ -18,6 +18,7 @@ from assistant.app import Newsdesk
 from assistant.cite import quote_is_exact
 from assistant.verifier import verify
 from assistant.retrieve import distinct_documents
+from assistant.timeframe import passages_for
 from ingest.types import Passage
 from assistant.types import Answer
 from eval import metrics
@@ -140,9 +141,9 @@ class Attempt:
 
 def attempt(nd: Newsdesk, question: Question, judge: Judge | None = None) -> Attempt:
     started = time.perf_counter()
-    ranked = nd.retrieve(question.question, k=max(RETRIEVE_CHUNKS, nd.settings.top_k))
+    ranked = nd.retrieve(question.question, k=max(RETRIEVE_CHUNKS, nd.settings.top_k), as_of=question.as_of)
     retrieved_at = time.perf_counter()
-    answer = nd.answerer.answer(question.question, ranked[: nd.settings.top_k])
+    answer = nd.answerer.answer(question.question, passages_for(question.question, ranked[: nd.settings.top_k], question.as_of))
     finished = time.perf_counter()
     timings = {"retrieve_s": retrieved_at - started, "generate_s": finished - retrieved_at, "total_s": finished - started}
     judged = judge.scores(question.question, "" if question.is_null else question.answer, answer) if judge else {}
@@ -281,5 +282,6 @@ def run_eval(
 ) -> EvalReport:
     work = [(name, q) for name, questions in question_sets for q in questions]
     results = run_questions(nd, work, workers, progress, judge)
-    settings = {**describe_settings(nd), "judge": judge.model if judge else None}
+    settings = {**describe_settings(nd), "judge": judge.model if judge else None,
+                "as_of_questions": sum(1 for _, q in work if q.as_of is not None)}  # answered as on their day
     return build_report(settings, [name for name, _ in question_sets], results)

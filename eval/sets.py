@@ -1,7 +1,8 @@
 """Question sets, in two formats, told apart by the first character of the file:
 
 - JSONL, one question a line: ``id``, ``question``, optional ``answer``, ``question_type``,
-  ``evidence`` (list of objects with ``url`` or ``doc_id`` and optional ``fact``);
+  ``evidence`` (list of objects with ``url`` or ``doc_id`` and optional ``fact``), ``as_of`` (the
+  day the question was asked, YYYY-MM-DD: it is answered as on that day, ``Newsdesk.ask``);
 - MultiHop-RAG's native JSON: one list of objects with ``query``, ``answer``, ``question_type`` and
   ``evidence_list`` (objects with ``url`` and ``fact``); ids are made up as ``<file stem>-<item>``.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 
@@ -34,6 +36,7 @@ class Question:
     question_type: str = ""
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     line: int = 0
+    as_of: date | None = None  # answered as on this day
 
     @property
     def is_null(self) -> bool:
@@ -81,7 +84,20 @@ def parse_question(record: object, where: str, default_id: str) -> Question:
         answer=record.get("answer") or "",
         question_type=record.get("question_type") or "",
         evidence=tuple(evidence),
+        as_of=parse_as_of(record.get("as_of"), where),
     )
+
+
+def parse_as_of(value: object, where: str) -> date | None:
+    """A question's ``as_of`` day (YYYY-MM-DD, or absent/null), or an error naming the line."""
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QuestionSetError(f"{where}: 'as_of' must be a day like 2022-06-16, got {json.dumps(value)}") from None
 
 
 def json_records(path: Path, text: str) -> list[tuple[int, object]]:
@@ -148,6 +164,16 @@ def load_question_set(path: Path) -> list[Question]:
     if not questions:
         raise QuestionSetError(f"{path}: no questions")
     return questions
+
+
+def resolve_copies(questions: list[Question], folded: dict[str, str]) -> list[Question]:
+    """The questions with each evidence document that ingest folded into another story as a
+    near-duplicate (``Manifest.folded_copies``: copy id -> stored story) replaced by that story:
+    retrieving the story is retrieving the evidence."""
+    if not folded:
+        return questions
+    return [replace(q, evidence=tuple(Evidence(folded.get(e.doc_id, e.doc_id), e.fact) for e in q.evidence))
+            for q in questions]
 
 
 def check_evidence_known(questions: list[Question], known_doc_ids: set[str], path: Path) -> None:

@@ -170,6 +170,10 @@ class Manifest:
         row = self.db.execute("SELECT doc_id, content_hash FROM also_published WHERE alias_id = ?", (copy_id,)).fetchone()
         return (row[0], row[1]) if row else None
 
+    def folded_copies(self) -> dict[str, str]:
+        """Every copy's id (its URL, or its own document id) mapped to the stored story it was folded into."""
+        return dict(self.db.execute("SELECT alias_id, doc_id FROM also_published"))
+
     def forget_copy(self, copy_id: str) -> None:
         self.db.execute("DELETE FROM also_published WHERE alias_id = ?", (copy_id,))
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
-from eval.sets import QuestionSetError, check_evidence_known, load_question_set
+from eval.sets import QuestionSetError, check_evidence_known, load_question_set, resolve_copies
 
 NATIVE = [
     {"query": "Did both outlets report the deal?", "answer": "Yes", "question_type": "comparison_query",
@@ -78,3 +79,35 @@ def test_the_shipped_seed_set_loads():
 
     questions = load_question_set(REPO / "eval" / "sets" / "seed.jsonl")
     assert len(questions) == 14 and sum(q.is_null for q in questions) == 3
+
+
+def test_as_of_is_read_per_question(tmp_path):
+    path = tmp_path / "rtqa.jsonl"
+    rows = [{"id": "q1", "question": "Who won this week?", "as_of": "2022-06-16", "evidence": [{"url": "https://a"}]},
+            {"id": "q2", "question": "Who won?", "evidence": [{"url": "https://a"}]},
+            {"id": "q3", "question": "Who lost?", "as_of": None}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    q1, q2, q3 = load_question_set(path)
+    assert (q1.as_of, q2.as_of, q3.as_of) == (date(2022, 6, 16), None, None)
+
+
+@pytest.mark.parametrize("bad", ["2022-13-01", "16/06/2022", "2022-06-16T10:00:00", 20220616, ""])
+def test_bad_as_of_is_one_line_naming_file_and_line(tmp_path, bad):
+    path = tmp_path / "rtqa.jsonl"
+    rows = [{"id": "q1", "question": "Who won?", "as_of": "2022-06-16"}, {"id": "q2", "question": "Who lost?", "as_of": bad}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    with pytest.raises(QuestionSetError) as info:
+        load_question_set(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:2: 'as_of' must be a day like 2022-06-16, got ") and "\n" not in message
+    assert json.dumps(bad) in message
+
+
+def test_evidence_folded_into_another_story_counts_as_that_story(tmp_path):
+    path = tmp_path / "set.jsonl"
+    row = {"id": "q1", "question": "What?", "evidence": [{"url": "https://copy?cid=feed"}, {"url": "https://story"},
+                                                          {"url": "https://other", "fact": "kept"}]}
+    path.write_text(json.dumps(row) + "\n")
+    (question,) = resolve_copies(load_question_set(path), {"https://copy?cid=feed": "https://story"})
+    assert question.gold_docs == ["https://story", "https://other"] and question.facts == ["kept"]
+    check_evidence_known([question], {"https://story", "https://other"}, path)  # no error

@@ -77,19 +77,23 @@ def ask(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", metavar="DATE",
+        help="Answer as on YYYY-MM-DD: \"this week\", \"yesterday\" mean that day's; articles published near it are preferred, later ones left out.")] = None,
     answerer: AnswererOption = None,
     retriever: RetrieverOption = None,
     home: HomeOption = None,
 ) -> None:
     """Answer one question from the archive, with numbered citations to the exact passages."""
     json_errors(as_json)
+    day = parse_day(as_of, "--as-of")
     nd = existing_archive(build(home=home, top_k=k, source=source, since=parse_day(since, "--since"),
                                 until=parse_day(until, "--until"), answerer=answerer, retriever=retriever))
     with user_errors():
         if not nd.manifest.has_documents():
             fail(f"the archive at {nd.settings.home} holds no articles yet: add some with `newsdesk ingest PATH`")
         with waiting(nd, as_json):
-            answer = nd.ask(question)
+            answer = nd.ask(question, as_of=day)
     print_answer(answer, as_json, nd.also_published(c.doc_id for c in answer.citations))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -49,6 +50,9 @@ def eval_command(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    ignore_as_of: Annotated[bool, typer.Option(
+        "--ignore-as-of", metavar="",
+        help="Ignore the questions' as_of days: search the whole archive with no date preference (to measure what as_of brings).")] = False,
     home: HomeOption = None,
 ) -> None:
     """Score retrieval, answers and citations on question sets; gate releases on the results.
@@ -58,7 +62,7 @@ def eval_command(
     json_errors(as_json)
     from eval.catalog import set_label
     from eval.gates import Gates, check_baseline_pairs, load_baseline, parse_gates
-    from eval.sets import check_evidence_known, load_question_set
+    from eval.sets import check_evidence_known, load_question_set, resolve_copies
 
     with user_errors():
         gates = Gates(parse_gates(fail_under, "--fail-under"), parse_gates(fail_over, "--fail-over"),
@@ -68,6 +72,8 @@ def eval_command(
         before = load_baseline(baseline) if baseline else None
         check_set_names(sets)
         loaded = [(str(path), load_question_set(path)) for path in sets]
+        if ignore_as_of:
+            loaded = [(path, [replace(q, as_of=None) for q in questions]) for path, questions in loaded]
         keys = {(set_label(path), q.id) for path, questions in loaded for q in questions}
         shared = check_baseline_pairs(before, baseline, keys) if before else 0
     if out_dir:
@@ -92,6 +98,8 @@ def eval_command(
             if not as_json:
                 err.print(f"corpus: {report.summary_line()}")
         known = set(nd.manifest.doc_ids())
+        folded = nd.manifest.folded_copies()  # evidence stored as a near-duplicate of another story
+        loaded = [(path, resolve_copies(questions, folded)) for path, questions in loaded]
         if not known:
             where = "--corpus " + " ".join(map(str, corpus)) if corpus else f"the archive at {nd.settings.home}"
             fail(f"{where} holds no documents: there is nothing to score against")
