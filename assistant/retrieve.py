@@ -50,6 +50,8 @@ FEEDBACK_DOCS = 3
 FEEDBACK_WEIGHT = 0.6
 FEEDBACK_DEPTH = 20
 FEEDBACK_KEEP = 4
+# Filtered dense search first filters this many times the wanted chunks in Python (``post_filtered``).
+POST_FILTER_FACTOR = 3
 
 
 class Retriever(Protocol):
@@ -256,14 +258,38 @@ def dense_ranked(store: VectorStore, keywords: KeywordIndex, embedding: list[flo
     total = keywords.stats().chunks  # kept in step with Chroma, and cached (Chroma's count is not)
     if total == 0 or n <= 0:
         return []
-    ids, distances = store.nearest(embedding, min(n, total), filters)
-    rows = keywords.passages(ids)
+    ids, distances, rows = post_filtered(store, keywords, embedding, min(n, total), total, filters)
+    if ids is None:  # few of the nearest chunks are within the filters: let Chroma filter
+        ids, distances = store.nearest(embedding, min(n, total), filters)
+        rows = keywords.passages(ids)
     ranked = []
     for chunk_id, distance in zip(ids, distances):
         if chunk_id in rows:
             rows[chunk_id].score = 1.0 - distance
             ranked.append(rows[chunk_id])
     return ranked
+
+
+def post_filtered(store: VectorStore, keywords: KeywordIndex, embedding: list[float], n: int, total: int,
+                  filters: Filters) -> tuple[list[str] | None, list[float], dict[str, Passage]]:
+    """The ``n`` nearest chunks within the filters, found by filtering Chroma's unfiltered nearest
+    ``POST_FILTER_FACTOR * n`` in Python; (None, [], {}) when fewer than ``n`` of those are within.
+
+    Chroma's filtered search reads the metadata of every chunk in range first: on 30,370 chunks a
+    date cut-off (``ask --as-of``) made a query 0.23 s against 0.02 s unfiltered. When the filters
+    keep most of the archive, the unfiltered nearest hold the filtered nearest, in the same order:
+    the same answer, exactly, whenever at least ``n`` of them pass.
+    """
+    if filters.is_empty():
+        ids, distances = store.nearest(embedding, n, None)
+        return ids, distances, keywords.passages(ids)
+    pool = min(total, POST_FILTER_FACTOR * n)
+    ids, distances = store.nearest(embedding, pool, None)
+    rows = keywords.passages(ids)
+    kept = [(i, d) for i, d in zip(ids, distances) if i in rows and within(rows[i], filters)]
+    if len(kept) < n and pool < total:
+        return None, [], {}
+    return [i for i, _ in kept[:n]], [d for _, d in kept[:n]], rows
 
 
 def feedback_embedding(query: Sequence[float], documents: Sequence[Sequence[float]], beta: float = 1.0) -> list[float] | None:

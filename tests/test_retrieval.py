@@ -140,3 +140,27 @@ def test_feedback_failure_keeps_the_ranking_and_the_answer(mhrag_home, monkeypat
     assert [p.doc_id for p in without[:4]] == [p.doc_id for p in ranked[:4]]  # the head never depends on feedback
     assert "retrieval feedback skipped" in caplog.text
     assert nd.ask(question).citations
+
+
+@pytest.mark.parametrize("filters", [Filters(until="2023-12-01"), Filters(since="2023-10-01"), Filters(("Fortune",)),
+                                     Filters(("Fortune", "The Verge"), "2023-10-01", "2023-11-30"),
+                                     Filters(since="2023-12-20", until="2023-12-24")])
+def test_filtered_dense_search_is_chromas_filtered_search(mhrag_home, filters):
+    """Filtering Chroma's unfiltered nearest in Python (fast when most chunks pass) gives Chroma's
+    own filtered nearest, in order; when too few pass it hands over to Chroma's filter."""
+    from assistant import retrieve
+    from assistant.retrieve import dense_ranked
+
+    nd = make_newsdesk(mhrag_home)
+    embedding = nd.embedder.get_query_embedding("Sam Bankman-Fried trial testimony")
+    for n in (5, 50):
+        ids, _ = nd.store.nearest(embedding, n, filters)
+        ranked = dense_ranked(nd.store, nd.keywords, embedding, n, filters)
+        assert ids and chunk_ids(ranked) == ids
+        assert all(within(p, filters) for p in ranked)
+    narrow = Filters(since="2023-12-24", until="2023-12-24")
+    calls = []
+    original = nd.store.nearest
+    nd.store.nearest = lambda embedding, n, filters=None: calls.append(filters) or original(embedding, n, filters)
+    assert chunk_ids(dense_ranked(nd.store, nd.keywords, embedding, 5, narrow)) == original(embedding, 5, narrow)[0]
+    assert calls == [None, narrow] and retrieve.POST_FILTER_FACTOR * 5 < nd.keywords.stats().chunks
