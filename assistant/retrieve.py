@@ -153,7 +153,7 @@ class HybridRetriever:
                as_of: date | None = None) -> list[Passage]:
         filters = known_on(filters or Filters(), as_of)
         depth = max(k, FUSION_DEPTH)
-        fused = rrf_fuse([dense_ranked(self.store, self.keywords, embedding, depth, filters or Filters()),
+        fused = rrf_fuse([dense_ranked(self.store, self.keywords, embedding, depth, filters),
                           self.keywords.search(query, depth, filters)])
         return fused[:k]
 

@@ -38,11 +38,10 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.app import Newsdesk
-from ingest.embedding import MiniLMEmbedding, load_session, load_tokenizer, mean_pool_normalise
+from ingest.embedding import DIMENSIONS, MiniLMEmbedding, load_session, load_tokenizer, mean_pool_normalise
 from assistant.settings import load_settings
 from eval.benchmarks.stand_in import HashEmbedding
 from ingest.chunking import chunk_article
-from ingest.embedding import DIMENSIONS
 from ingest.loaders import load_file
 from ingest.pipeline import Ingestor, IngestReport, count_tokens, embedding_text
 
