@@ -204,7 +204,7 @@ def test_off_topic_sentence_beside_an_answer_is_dropped_and_the_answer_stands(de
 
 def test_streamed_draft_that_does_not_address_the_question_shows_none_of_it(desk, openai_server, monkeypatch):
     passages = with_takeover(desk, desk.retrieve(QUESTION))
-    monkeypatch.setattr(desk, "retrieve", lambda question, k=None, filters=None: passages)
+    monkeypatch.setattr(desk, "retrieve", lambda question, k=None, filters=None, as_of=None: passages)
     openai_server.replies.append(f"{OFF_TOPIC_SENTENCE} [{len(passages)}]. The board votes next week [{len(passages)}].")
     items = list(desk.ask_stream(QUESTION))
     deltas, final = items[:-1], items[-1]
