@@ -47,6 +47,7 @@ MCRAE = passage("age", "Tate McRae's breakthrough landed her a slot on Saturday 
     ("Does the TechCrunch article suggest X, while The Verge reports Y?", True),
     ("Between the report from The Verge on 2023-11-24 and the one from Wired, is there consistency in the focus?", True),
     ("After Polygon reported on October 18th that 'levels collapse,' did Engadget's review agree or disagree?", True),
+    ("True or false: It is not possible for humans to catch monkeypox from monkeys.", True),
     ("Who won the Rugby World Cup final?", False),
     ("Which company, as reported by TechCrunch, has spent billions on search deals?", False),
     # a Wh-question with an aside is no Yes/No question
@@ -136,6 +137,18 @@ def test_a_loss_is_read_against_the_article_saying_who_won():
     assert answer.decided == "no" and answer.text.startswith("No")
     won = answer_yes_no("Did the Seahawks lose to the Cowboys in Week 13?", [game])
     assert won.decided != "no"
+
+
+def test_a_true_or_false_statement_is_judged_as_a_claim_and_answered_true_or_false():
+    statement = "True or false: the Cowboys lost to the Seahawks in Week 13."
+    assert read_question(statement).options == ("True", "False")
+    assert [p.claim for p in claim_parts(statement, [])] == ["Cowboys lost to the Seahawks in Week 13"]
+    game = passage("sn", "The Cowboys opened Week 13 by rallying to beat the Seahawks on Thursday night.",
+                   "Sporting News", "2023-12-03")
+    false = answer_yes_no(statement, [game])
+    assert false.decided == "no" and false.text.startswith("False:") and false.citations[0].doc_id == "sn"
+    true = answer_yes_no("True or false: the Seahawks lost to the Cowboys in Week 13.", [game])
+    assert not true.text.startswith("False") and true.text.split(":")[0] in ("True", "Not sure")
 
 
 def test_dates_belong_to_the_report_named_before_them():

@@ -51,6 +51,8 @@ from ingest.types import Passage
 
 AUX = "did|does|do|is|was|were|are|has|have|had|will|would|can|could|should"
 _OPENS_AUX = re.compile(rf"^\W*(?:{AUX})\b", re.I)
+# "True or false: <statement>" (quiz style): the statement is the claim; the answer is True or False
+_TRUE_OR_FALSE = re.compile(r"^\W*true\s+or\s+false\b[\s:,.?!-]*", re.I)
 _WH = re.compile(r"^\W*(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # "Between A and B, is there ...", "After X reported '...,' did Y ...", "According to Z, has ..."
 _CLAUSE_AUX = re.compile(
@@ -97,7 +99,10 @@ PARTS_YES_FROM = 0.42
 
 def asks_yes_no(question: str) -> bool:
     """A question answered Yes or No: it opens with an auxiliary ("Did", "Is", "Has" ...), or a
-    clause after a comma does ("Between A and B, is there ..."), and it is no Wh-question."""
+    clause after a comma does ("Between A and B, is there ..."), and it is no Wh-question; or it
+    opens "True or false:"."""
+    if _TRUE_OR_FALSE.match(question):
+        return True
     if _WH.match(question):
         return False
     if _OPENS_AUX.match(question):
@@ -108,7 +113,9 @@ def asks_yes_no(question: str) -> bool:
 
 def main_clause(question: str) -> tuple[str, bool]:
     """The clause that asks (after "Between A and B," when it opens so) and whether the question
-    opens with it."""
+    opens with it. A "True or false:" statement is all one clause."""
+    if match := _TRUE_OR_FALSE.match(question):
+        return question[match.end():], True
     if _OPENS_AUX.match(question):
         return question, True
     match = _CLAUSE_AUX.search(question)
@@ -134,8 +141,8 @@ def read_question(question: str) -> Reading:
             word = match.group("w").lower()
             order = "before" if word in ("before", "earlier than", "prior to", "preceding") else "after"
     choice = _CHOICE.search(clause)
-    options = None
-    if choice:
+    options = ("True", "False") if _TRUE_OR_FALSE.match(question) else None
+    if choice and options is None:
         a, b = choice.group("a"), choice.group("b")
         options = (a.removeprefix("a ").capitalize(), b.removeprefix("a ").capitalize())
     relation = bool(_RELATION.search(clause)) and order is None
@@ -203,6 +210,7 @@ def claim_parts(question: str, passages: Sequence[Passage]) -> list[ClaimPart]:
     days = sorted(d for p in passages if (d := _iso(p.published_at)))
     first, last = (days[0], days[-1]) if days else (None, None)
     clause, opens = main_clause(question)
+    question = clause if opens else question  # "True or false: X" -> "X"
     body = question if opens else question[: len(question) - len(clause)]
     outlets = find_outlets(body, outlet_aliases(tuple(sources)))
     dates = find_dates(body, first, last)
