@@ -18,7 +18,7 @@ import numpy as np
 
 from ingest.embedding import DIMENSIONS as MINILM_DIMENSIONS, MiniLMEmbedding
 from ingest.settings import ArchiveSettings, redact_url, without_url_password
-from ingest.store import StoreError
+from ingest.store import StoreError, model_identity
 
 
 class Embedder(Protocol):
@@ -48,7 +48,9 @@ class ServerEmbedding:
         assert settings.embed_base_url is not None and settings.embed_model is not None  # ArchiveSettings checks both
         self.settings = settings
         self.where = redact_url(settings.embed_base_url)
-        self.model_name = settings.embed_model
+        self.model = settings.embed_model  # what each request asks the server for
+        self.model_name = model_identity(settings.embed_model, settings.embed_document_prefix)  # recorded on the collection
+        self.query_prefix, self.document_prefix = settings.embed_query_prefix, settings.embed_document_prefix
         self.batch_size = settings.embed_request_size
         key = settings.embed_api_key.get_secret_value() if settings.embed_api_key else "not-needed"
         self.client = OpenAI(base_url=settings.embed_base_url, api_key=key, timeout=settings.embed_timeout,
@@ -63,8 +65,15 @@ class ServerEmbedding:
         return self._computed
 
     def embed(self, texts: list[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
-        """Embed texts, ``embed_request_size`` a request, in input order; ``on_batch`` hears how many
-        texts each finished request held. All of them or an error: nothing partial comes back."""
+        """Embed chunk texts (each after ``embed_document_prefix``), ``embed_request_size`` a request,
+        in input order; ``on_batch`` hears how many texts each finished request held. All of them or
+        an error: nothing partial comes back."""
+        return self._embed([self.document_prefix + text for text in texts] if self.document_prefix else texts, on_batch)
+
+    def get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([self.query_prefix + query])[0].tolist()
+
+    def _embed(self, texts: list[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         parts = []
         for begin in range(0, len(texts), self.batch_size):
             batch = texts[begin : begin + self.batch_size]
@@ -77,12 +86,9 @@ class ServerEmbedding:
             return np.zeros((0, self.dimensions or 0), dtype=np.float32)
         return np.concatenate(parts)
 
-    def get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0].tolist()
-
     def _request(self, batch: list[str]) -> np.ndarray:
         try:
-            reply = self.client.embeddings.create(model=self.model_name, input=batch, encoding_format="float")
+            reply = self.client.embeddings.create(model=self.model, input=batch, encoding_format="float")
         except Exception as exc:
             raise EmbeddingServerError(self.failed(describe_error(exc, self.settings))) from None
         vectors = self._vectors(reply, len(batch))
@@ -114,7 +120,7 @@ class ServerEmbedding:
         return vectors
 
     def failed(self, reason: str) -> str:
-        return f"the embedding server at {self.where} (model {self.model_name}) failed: {reason}"
+        return f"the embedding server at {self.where} (model {self.model}) failed: {reason}"
 
 
 def describe_error(exc: Exception, settings: ArchiveSettings) -> str:

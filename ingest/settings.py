@@ -141,6 +141,12 @@ class ArchiveSettings(BaseSettings):
     embed_request_size: int = Field(64, ge=1, le=2048, description="Texts per /v1/embeddings request.")
     embed_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the embedding server's reply (each try).")
     embed_max_retries: int = Field(2, ge=0, le=10, description="Retries of a failed embedding request (refused, 429, 5xx).")
+    embed_query_prefix: str = Field(
+        "", description="Text put before each question sent to the embedding server (e5: 'query: '; bge: its retrieval instruction)."
+    )
+    embed_document_prefix: str = Field(
+        "", description="Text put before each chunk sent to the embedding server (e5: 'passage: '); recorded with the model."
+    )
 
     # reading URLs (ingest URL..., sync) and folding near-duplicates
     fetch_timeout: float = Field(15.0, gt=0, description="Seconds to connect to a URL, and to wait for each part of its response.")
@@ -180,6 +186,9 @@ class ArchiveSettings(BaseSettings):
             raise ValueError("embed_model is set but embed_base_url is not: give the server's endpoint "
                              "(NEWSDESK_EMBED_BASE_URL, https://api.openai.com/v1 for OpenAI), or unset embed_model "
                              "for the bundled MiniLM")
+        elif self.embed_query_prefix or self.embed_document_prefix:
+            raise ValueError("embed_query_prefix / embed_document_prefix are set but embed_base_url is not: the bundled "
+                             "MiniLM takes no prefixes; unset them, or give the embedding server they are for")
         return self
 
     @classmethod

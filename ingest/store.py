@@ -98,6 +98,19 @@ def store_target(settings: ArchiveSettings) -> str:
 OWNER_KEY = "newsdesk_home"  # collection metadata: the id of the home that writes it
 # collection metadata: the embedding model whose vectors it holds, and their length (recorded on the first write)
 MODEL_KEY, DIMENSIONS_KEY = "newsdesk_embedding_model", "newsdesk_embedding_dimensions"
+DOCUMENT_PREFIX_MARK = " with documents prefixed "
+
+
+def model_identity(model: str, document_prefix: str = "") -> str:
+    """What a collection records as its embedding model: the model's name, and the prefix its chunks
+    were embedded with when there is one (e5's "passage: "), which changes every vector as a model does."""
+    return f"{model}{DOCUMENT_PREFIX_MARK}{document_prefix!r}" if document_prefix else model
+
+
+def identity_settings(identity: str) -> str:
+    """The settings that embed as a recorded identity does: ``NEWSDESK_EMBED_MODEL=...`` and its prefix."""
+    model, _, prefix = identity.partition(DOCUMENT_PREFIX_MARK)
+    return f"NEWSDESK_EMBED_MODEL={model}" + (f" NEWSDESK_EMBED_DOCUMENT_PREFIX={prefix}" if prefix else "")
 
 
 class VectorStore:
@@ -172,7 +185,7 @@ class VectorStore:
         built, built_dimensions = self.recorded or ("?", 0)
         configured = f"{model} ({dimensions} dimensions)" if dimensions else model
         how = ("NEWSDESK_EMBED_BASE_URL and NEWSDESK_EMBED_MODEL unset, for the bundled MiniLM"
-               if built == MiniLMEmbedding.model_name else f"NEWSDESK_EMBED_MODEL={built} on a server that serves it")
+               if built == MiniLMEmbedding.model_name else f"{identity_settings(built)} on a server that serves it")
         return EmbeddingMismatch(
             f"the collection {self.collection.name!r} of {self.where} was built with the embedding model {built} "
             f"({built_dimensions} dimensions), not with the configured {configured}: use the embedding settings it "

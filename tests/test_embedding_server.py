@@ -97,6 +97,29 @@ def test_an_archive_embedded_by_a_server_answers_and_records_the_model(tmp_path,
     assert fresh.embedder.model_name == "all-MiniLM-L6-v2-int8"  # answer sentences are still ranked by MiniLM
 
 
+def test_query_and_document_prefixes_reach_the_server_and_the_document_prefix_is_recorded(tmp_path, openai_server):
+    home = tmp_path / "home"
+    desk = server_desk(home, openai_server, retriever="dense", embed_query_prefix="query: ",
+                       embed_document_prefix="passage: ")
+    report = desk.ingest([SEED_FILE])
+    assert not report.failed
+    chunk_inputs = [text for r in embedding_requests(openai_server) for text in r["input"]]
+    assert len(chunk_inputs) == report.chunks_added and all(t.startswith("passage: ") for t in chunk_inputs)
+    assert desk.store.collection.metadata[MODEL_KEY] == f"{MODEL} with documents prefixed 'passage: '"
+
+    openai_server.requests.clear()
+    assert desk.retrieve(QUESTION, k=1)[0].doc_id == SEED_ID
+    assert [r["input"] for r in embedding_requests(openai_server)] == [[f"query: {QUESTION}"]]
+    assert all(r["model"] == MODEL for r in embedding_requests(openai_server))  # the server is asked for the model itself
+
+    # chunks embedded with another prefix would not be comparable: refused, naming the settings it was built with
+    before = snapshot(home)
+    with pytest.raises(EmbeddingMismatch, match=f"NEWSDESK_EMBED_MODEL={MODEL} NEWSDESK_EMBED_DOCUMENT_PREFIX='passage: ' "
+                                                "on a server that serves it"):
+        server_desk(home, openai_server).ingest([write_article(tmp_path, "takeover.json", TAKEOVER)])
+    assert snapshot(home) == before
+
+
 def test_the_bundled_model_is_refused_on_a_server_built_archive_and_nothing_changes(tmp_path, server_home):
     before = snapshot(server_home)
     desk = make_newsdesk(server_home)
@@ -225,6 +248,7 @@ def test_the_key_reaches_the_server_and_no_error_shows_it(tmp_path, openai_serve
     ({"embed_base_url": "http://127.0.0.1:9/v1"}, "embed_base_url is set but embed_model is not"),
     ({"embed_model": MODEL}, "embed_model is set but embed_base_url is not"),
     ({"embed_base_url": "127.0.0.1:9/v1", "embed_model": MODEL}, "embed_base_url must look like http://host:port/v1"),
+    ({"embed_query_prefix": "query: "}, "embed_query_prefix / embed_document_prefix are set but embed_base_url is not"),
 ])
 def test_half_an_embedding_server_is_a_settings_error(tmp_path, settings, reason):
     with pytest.raises(ValidationError, match=reason):
