@@ -19,9 +19,6 @@ OPEN_PAGE_BANNER = "This page is open to anyone on the network: no login is set.
 ANSWERS_PER_CORE = 2  # measured with eval/benchmarks/load.py: 4 at once on 2 cores
 MAX_ANSWERS_AT_ONCE = 8
 WAITING_PER_SLOT = 16  # at about a second an answer, the last in a full queue waits some 16 s
-# malloc arenas for the whole server: 20 sessions for 120 s on 2 cores ended at 369 MiB, +1.4 MiB/min
-# after warm-up, against 400 MiB and +4.5 MiB/min with glibc's default of eight per core.
-MALLOC_ARENAS = 2
 # Files uploaded but never handed to the upload handler (a client that calls /upload alone, a page
 # closed mid-upload, a server killed mid-ingest) are deleted once this old.
 UPLOAD_MAX_AGE_S = 3600

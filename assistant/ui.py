@@ -20,7 +20,7 @@ from assistant.answerers import AnswerError
 from assistant.app import Newsdesk, Stage
 from assistant.claims import MAX_DRAFT_CHARS, check_draft
 from assistant.examples import example_questions
-from assistant.memory import limit_arenas, release_free_heap
+from ingest.memory import release_free_heap
 from assistant.page_assets import CLEAR_QUESTION_JS, CSS, HEAD
 from assistant.render import (
     SOURCES_PLACEHOLDER,
@@ -39,7 +39,6 @@ from assistant.render import (
     welcome_html,
 )
 from assistant.serving import (
-    MALLOC_ARENAS,
     OPEN_PAGE_BANNER,
     UPLOAD_MAX_AGE_S,
     UPLOAD_SWEEP_EVERY_S,
@@ -291,7 +290,6 @@ def launch(nd: Newsdesk, block: bool = True) -> gr.Blocks:
     if open_to_network:
         log.warning("the chat on %s has no login: anyone on the network can read and add articles", nd.settings.host)
     sweep_uploads(keep_gradio_in(nd.settings.home))
-    limit_arenas(MALLOC_ARENAS)  # before Gradio starts its server and worker threads
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", GRADIO_EVENT_RECORDS)
     page = build_app(nd, open_to_network)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])

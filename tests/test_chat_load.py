@@ -71,8 +71,8 @@ def test_a_full_queue_turns_a_question_away_and_old_conversations_are_let_go(tmp
 
 ARENAS = """
 import ctypes, threading
-from assistant.memory import limit_arenas
 if {limit}:
+    from ingest.memory import limit_arenas  # importing ingest sets the cap already; so does this
     assert limit_arenas(2)
 ready = threading.Barrier(8)
 def work():
