@@ -167,7 +167,7 @@ class Newsdesk:
     def embedder(self) -> MiniLMEmbedding:
         """The bundled MiniLM: ranks and verifies answer sentences (its scores set the thresholds)."""
         return MiniLMEmbedding(threads=self.settings.embed_threads, embed_batch_size=self.settings.embed_batch_size,
-                               workers=self.settings.embed_workers)
+                               workers=self.settings.embed_workers, batch_tokens=self.settings.embed_batch_tokens)
 
     @cached_property
     def archive_embedder(self) -> Embedder:

@@ -56,3 +56,25 @@ def test_workers_give_the_same_vectors_in_input_order():
     alone = np.stack([MiniLMEmbedding(embed_batch_size=1).embed([text])[0] for text in texts])
     assert np.allclose(alone, two, atol=1e-4)
     assert not np.allclose(two[0], two[1], atol=1e-2)  # distinct texts, distinct rows: a mix-up would show
+
+
+def test_length_batches_sort_cap_texts_and_padded_tokens():
+    from ingest.embedding import length_batches
+
+    lengths = [300, 10, 200, 20, 40, 30, 250, 100]
+    batches = length_batches(lengths, max_texts=3, max_tokens=512)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))  # each text once
+    assert [[lengths[i] for i in batch] for batch in batches] == [[10, 20, 30], [40, 100], [200, 250], [300]]
+    for batch in batches:
+        assert len(batch) <= 3 and (len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 512)
+    # with a budget that never binds, batches of max_texts in length order, as before the budget
+    assert length_batches(lengths, max_texts=3, max_tokens=10**9) == [[1, 3, 5], [4, 7, 2], [6, 0]]
+    assert length_batches([600], max_texts=8, max_tokens=512) == [[0]]  # one text over the budget still goes
+    assert length_batches([], max_texts=8, max_tokens=512) == []
+
+
+def test_a_token_budget_changes_the_batches_not_the_vectors():
+    texts = [" ".join(["council"] * n) + f" met about item {n}" for n in (200, 5, 120, 60, 240, 15)]
+    budgeted = MiniLMEmbedding(embed_batch_size=8, batch_tokens=256).embed(texts)
+    whole = MiniLMEmbedding(embed_batch_size=8, batch_tokens=10**6).embed(texts)
+    assert np.allclose(budgeted, whole, atol=1e-5)
